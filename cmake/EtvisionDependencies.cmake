@@ -1,0 +1,60 @@
+# Third-party dependencies. ExecuTorch comes from the project's Python virtual
+# environment (the `executorch` wheel ships a C++ SDK); everything else from
+# Debian packages installed by scripts/setup.sh.
+
+# --- ExecuTorch -------------------------------------------------------------
+set(ETVISION_PYTHON "${CMAKE_CURRENT_SOURCE_DIR}/.venv/bin/python" CACHE FILEPATH
+    "Python interpreter of the environment that holds the executorch wheel")
+if(NOT executorch_DIR AND EXISTS "${ETVISION_PYTHON}")
+  execute_process(
+    COMMAND "${ETVISION_PYTHON}" -c
+            "import importlib.util; print(list(importlib.util.find_spec('executorch').submodule_search_locations)[0])"
+    OUTPUT_VARIABLE _etvision_executorch_root
+    OUTPUT_STRIP_TRAILING_WHITESPACE
+    RESULT_VARIABLE _etvision_executorch_rc)
+  if(_etvision_executorch_rc EQUAL 0)
+    set(executorch_DIR "${_etvision_executorch_root}/lib/cmake/executorch")
+  endif()
+endif()
+find_package(executorch 1.5 CONFIG REQUIRED
+  COMPONENTS kernels_optimized kernels_quantized backend_xnnpack threadpool)
+message(STATUS "etvision: ExecuTorch ${EXECUTORCH_BUILD_VERSION} from ${executorch_DIR}")
+
+# The shared libraries a program linking etvision needs at run time; they are
+# installed next to libetvision.so.
+set(ETVISION_EXECUTORCH_RUNTIME_FILES)
+foreach(_component runtime threadpool kernels_optimized kernels_quantized
+                   backend_xnnpack)
+  get_target_property(_location executorch::${_component} IMPORTED_LOCATION)
+  list(APPEND ETVISION_EXECUTORCH_RUNTIME_FILES "${_location}")
+endforeach()
+
+# --- OpenCV (core, imgproc, imgcodecs) ---------------------------------------
+# Debian ships OpenCVConfig.cmake only with the full libopencv-dev; the three
+# module packages we install carry headers and libraries without it.
+find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
+if(OpenCV_FOUND)
+  add_library(etvision_opencv INTERFACE)
+  target_include_directories(etvision_opencv SYSTEM INTERFACE ${OpenCV_INCLUDE_DIRS})
+  target_link_libraries(etvision_opencv INTERFACE opencv_core opencv_imgproc opencv_imgcodecs)
+else()
+  find_path(ETVISION_OPENCV_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4 REQUIRED)
+  add_library(etvision_opencv INTERFACE)
+  target_include_directories(etvision_opencv SYSTEM INTERFACE "${ETVISION_OPENCV_INCLUDE_DIR}")
+  foreach(_module core imgproc imgcodecs)
+    find_library(ETVISION_OPENCV_${_module} opencv_${_module} REQUIRED)
+    target_link_libraries(etvision_opencv INTERFACE "${ETVISION_OPENCV_${_module}}")
+  endforeach()
+endif()
+
+# --- Others -----------------------------------------------------------------
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(Threads REQUIRED)
+
+set(ETVISION_PRIVATE_DEPS
+  executorch::runtime executorch::threadpool executorch::kernels_optimized
+  executorch::kernels_quantized executorch::backend_xnnpack
+  etvision_opencv CURL::libcurl OpenSSL::Crypto nlohmann_json::nlohmann_json
+  Threads::Threads)

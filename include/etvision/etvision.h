@@ -1,0 +1,11 @@
+// etvision: react-native-executorch's computer-vision modules for Linux, on
+// the ExecuTorch runtime. Include this for everything.
+#pragma once
+
+#include "etvision/classification.h"
+#include "etvision/error.h"
+#include "etvision/fetch.h"
+#include "etvision/image_source.h"
+#include "etvision/model.h"
+#include "etvision/models.h"
+#include "etvision/version.h"

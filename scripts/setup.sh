@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything etvision needs on a Debian 12 machine: the Debian
+# packages (compiler, CMake/Ninja, OpenCV, libcurl, ...) and a project-local
+# Python environment (.venv) with the pinned executorch wheel, whose C++ SDK
+# the library builds against, and the export tooling (torch, torchvision).
+# Safe to run again: it installs only what is missing or changed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+debian_packages=(
+  build-essential ninja-build pkg-config git python3 python3-venv python3-pip
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libcurl4-openssl-dev libssl-dev ca-certificates nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang clang-format
+)
+
+missing=()
+for package in "${debian_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Python environment, rebuilt only when requirements.txt changes.
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  python3 -m venv .venv
+fi
+wanted="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [ "$(cat .venv/.requirements.sha256 2>/dev/null || true)" != "$wanted" ]; then
+  echo "setup: installing Python packages (requirements.txt)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements.txt
+  echo "$wanted" > .venv/.requirements.sha256
+fi
+echo "setup: ok"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, generates the test
+# models (python/make_fixtures.py, cached in build/fixtures), runs every test
+# through ctest, then rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer
+# and runs the unit and integration tests again under them.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+scripts/setup.sh
+ctest=".venv/bin/ctest"
+
+echo "== build (Release) =="
+scripts/build.sh build
+echo "== tests (Release) =="
+"$ctest" --test-dir build --output-on-failure -j 2
+
+echo "== build (ASan + UBSan) =="
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=address,undefined \
+  -DETVISION_FIXTURES_DIR="$root/build/fixtures"
+echo "== tests (ASan + UBSan) =="
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  "$ctest" --test-dir build-asan --output-on-failure -j 2 -E "package\\.|Parity"

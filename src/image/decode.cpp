@@ -1,0 +1,137 @@
+#include "image/decode.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <string>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "etvision/error.h"
+#include "image/image_header.h"
+
+namespace etvision::detail {
+namespace {
+
+std::string pixelLimitMessage(std::string_view source, std::uint64_t width, std::uint64_t height,
+                              ImageFormat format, const ImageReadLimits& limits) {
+  const std::string kind =
+      format == ImageFormat::Unknown ? std::string() : std::string(imageFormatName(format)) + " ";
+  return std::string(source) + " is a " + std::to_string(width) + "x" + std::to_string(height) +
+         " " + kind + "image (" + std::to_string(width * height) +
+         " pixels), more than the limit of " + std::to_string(limits.maxPixels) +
+         " pixels; shrink it or raise ImageReadLimits::maxPixels";
+}
+
+// Why the bytes might not have decoded, for the error message: the most
+// common cause is an HTML error page or a text file where an image belongs.
+std::string describeContent(std::span<const std::uint8_t> bytes) {
+  const ImageFormat format = sniffImageFormat(bytes);
+  if (format == ImageFormat::Gif) {
+    return "GIF is not supported by the OpenCV build in use; convert it to PNG";
+  }
+  if (format != ImageFormat::Unknown) {
+    return std::string("it starts like a ") + imageFormatName(format) +
+           " file but is corrupt or incomplete";
+  }
+  const std::size_t shown = std::min<std::size_t>(bytes.size(), 24);
+  bool text = true;
+  for (std::size_t i = 0; i < shown; ++i) {
+    const std::uint8_t c = bytes[i];
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') text = false;
+    if (c >= 0x7F) text = false;
+  }
+  if (text) {
+    std::string start;
+    for (std::size_t i = 0; i < shown; ++i) {
+      start += (bytes[i] < 0x20) ? ' ' : static_cast<char>(bytes[i]);
+    }
+    return "the data is text starting with \"" + start +
+           "\" (an HTML page or error message?), not an image";
+  }
+  std::string hex;
+  for (std::size_t i = 0; i < std::min<std::size_t>(shown, 8); ++i) {
+    char digits[4];
+    std::snprintf(digits, sizeof digits, "%02X ", bytes[i]);
+    hex += digits;
+  }
+  if (!hex.empty()) hex.pop_back();
+  return "its first bytes (" + hex + ") match no supported format";
+}
+
+[[noreturn]] void failDecode(std::string_view source, const std::string& why) {
+  throw Error(ErrorCode::FileReadFailed, "could not decode " + std::string(source) +
+                                             " as an image (" + why +
+                                             "); pass a PNG, JPEG, WebP, BMP or TIFF image");
+}
+
+}  // namespace
+
+cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
+                       std::string_view source) {
+  if (bytes.empty()) {
+    throw Error(ErrorCode::FileReadFailed,
+                std::string(source) + " is empty (0 bytes); pass a non-empty image");
+  }
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX)) {
+    throw Error(ErrorCode::InvalidUserInput, std::string(source) + " is " +
+                                                 std::to_string(bytes.size()) +
+                                                 " bytes; OpenCV cannot decode images over 2 GiB");
+  }
+
+  // Refuse absurd sizes before the decoder allocates them.
+  if (const auto declared = sniffImageDimensions(bytes)) {
+    const std::uint64_t pixels = std::uint64_t{declared->width} * declared->height;
+    if (pixels > limits.maxPixels) {
+      throw Error(ErrorCode::InvalidUserInput,
+                  pixelLimitMessage(source, declared->width, declared->height,
+                                    sniffImageFormat(bytes), limits));
+    }
+  }
+  if (isTruncatedJpeg(bytes)) {
+    throw Error(ErrorCode::FileReadFailed,
+                std::string(source) +
+                    " is a truncated JPEG (its data ends before the end-of-image "
+                    "marker); re-download or re-export it");
+  }
+
+  cv::Mat image;
+  try {
+    // imdecode never writes to its input; the Mat header only wraps it.
+    const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
+                          const_cast<std::uint8_t*>(bytes.data()));
+    image = cv::imdecode(encoded, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    // OpenCV's own size guard (CV_IO_MAX_IMAGE_PIXELS/WIDTH/HEIGHT), hit by
+    // formats whose header is not read here: an over-limit image, not a
+    // broken one.
+    if (e.err.find("CV_IO_MAX_IMAGE") != std::string::npos) {
+      throw Error(ErrorCode::InvalidUserInput,
+                  std::string(source) + " declares a size beyond OpenCV's decoding limit (" +
+                      e.err + "); shrink the image");
+    }
+    failDecode(source, "OpenCV: " + e.err);
+  }
+  if (image.empty()) failDecode(source, describeContent(bytes));
+
+  const auto width = static_cast<std::uint64_t>(image.cols);
+  const auto height = static_cast<std::uint64_t>(image.rows);
+  if (width * height > limits.maxPixels) {
+    throw Error(ErrorCode::InvalidUserInput,
+                pixelLimitMessage(source, width, height, sniffImageFormat(bytes), limits));
+  }
+  if (image.type() != CV_8UC3) {
+    // IMREAD_COLOR promises 8-bit BGR; anything else is an OpenCV surprise.
+    failDecode(source, "OpenCV returned an unexpected pixel type");
+  }
+  try {
+    cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+  } catch (const cv::Exception& e) {
+    failDecode(source, "OpenCV: " + e.err);
+  }
+  return image;
+}
+
+}  // namespace etvision::detail

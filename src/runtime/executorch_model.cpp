@@ -1,0 +1,141 @@
+#include "runtime/executorch_model.h"
+
+#include <executorch/extension/module/module.h>
+#include <executorch/extension/tensor/tensor.h>
+
+#include <sstream>
+#include <string>
+
+#include "etvision/error.h"
+#include "runtime/runtime_error.h"
+#include "runtime/runtime_logging.h"
+
+namespace etvision::detail {
+
+namespace et = ::executorch;
+using et::extension::Module;
+using et::runtime::Error;
+using et::runtime::Tag;
+using ScalarType = et::aten::ScalarType;
+
+struct ExecutorchModel::Runtime {
+  std::unique_ptr<Module> module;
+  et::extension::TensorPtr inputTensor;
+};
+
+namespace {
+
+template <typename Sizes>
+std::vector<std::int64_t> toShape(const Sizes& sizes) {
+  std::vector<std::int64_t> shape;
+  shape.reserve(sizes.size());
+  for (auto size : sizes) shape.push_back(static_cast<std::int64_t>(size));
+  return shape;
+}
+
+std::string describeTensor(ScalarType type, const std::vector<std::int64_t>& shape) {
+  std::ostringstream out;
+  out << scalarTypeName(type) << " [";
+  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << "]";
+  return out.str();
+}
+
+}  // namespace
+
+ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
+    : runtime_(std::make_unique<Runtime>()) {
+  installRuntimeLogFilter();
+  const std::string where = "model '" + path.string() + "'";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw etvision::Error(ErrorCode::FileReadFailed,
+                          "Cannot open " + where + ": no such file.");
+  }
+
+  // Mmap keeps the weights in the page cache rather than on the heap; the
+  // delegate copies what it repacks, so the mapping costs little resident
+  // memory once loaded.
+  runtime_->module = std::make_unique<Module>(path.string(), Module::LoadMode::Mmap);
+  if (const Error err = runtime_->module->load(et::runtime::Program::Verification::InternalConsistency);
+      err != Error::Ok) {
+    throwRuntimeError(err, "Cannot load " + where +
+                               " (is it an ExecuTorch .pte file exported for this runtime?)");
+  }
+  auto meta = runtime_->module->method_meta("forward");
+  if (!meta.ok()) {
+    throwRuntimeError(meta.error(), where + " has no 'forward' method");
+  }
+
+  if (meta->num_inputs() != 1) {
+    throw etvision::Error(ErrorCode::WrongDimensions,
+                          where + " takes " + std::to_string(meta->num_inputs()) +
+                              " inputs; an image model takes exactly one float32 "
+                              "[1, 3, H, W] tensor.");
+  }
+  auto inputTag = meta->input_tag(0);
+  auto inputMeta = meta->input_tensor_meta(0);
+  if (!inputTag.ok() || *inputTag != Tag::Tensor || !inputMeta.ok()) {
+    throw etvision::Error(ErrorCode::WrongDimensions,
+                          where + "'s input is not a tensor; an image model takes one "
+                                  "float32 [1, 3, H, W] tensor.");
+  }
+  const auto inputShape = toShape(inputMeta->sizes());
+  const bool shapeOk = inputShape.size() == 4 && inputShape[0] == 1 && inputShape[1] == 3 &&
+                       inputShape[2] > 0 && inputShape[3] > 0 && inputShape[2] <= 16384 &&
+                       inputShape[3] <= 16384;
+  if (!shapeOk || inputMeta->scalar_type() != ScalarType::Float) {
+    throw etvision::Error(ErrorCode::WrongDimensions,
+                          where + " takes " + describeTensor(inputMeta->scalar_type(), inputShape) +
+                              "; an image model must take one float32 [1, 3, H, W] tensor.");
+  }
+  inputHeight_ = static_cast<int>(inputShape[2]);
+  inputWidth_ = static_cast<int>(inputShape[3]);
+
+  if (meta->num_outputs() == 0) {
+    throw etvision::Error(ErrorCode::InvalidModelOutput, where + " has no outputs.");
+  }
+  for (std::size_t i = 0; i < meta->num_outputs(); ++i) {
+    auto outputMeta = meta->output_tensor_meta(i);
+    if (!outputMeta.ok() || outputMeta->scalar_type() != ScalarType::Float) {
+      throw etvision::Error(ErrorCode::InvalidModelOutput,
+                            where + "'s output " + std::to_string(i) +
+                                " is not a float32 tensor.");
+    }
+    outputShapes_.push_back(toShape(outputMeta->sizes()));
+  }
+
+  if (const Error err = runtime_->module->load_forward(); err != Error::Ok) {
+    throwRuntimeError(err, "Cannot prepare " + where + " for inference");
+  }
+
+  input_.assign(static_cast<std::size_t>(3) * inputShape[2] * inputShape[3], 0.0f);
+  runtime_->inputTensor = et::extension::from_blob(
+      input_.data(), {1, 3, static_cast<int>(inputShape[2]), static_cast<int>(inputShape[3])},
+      ScalarType::Float);
+}
+
+ExecutorchModel::~ExecutorchModel() = default;
+
+std::vector<OutputView> ExecutorchModel::run() {
+  auto result = runtime_->module->forward(runtime_->inputTensor);
+  if (!result.ok()) {
+    throwRuntimeError(result.error(), "Inference failed");
+  }
+  std::vector<OutputView> outputs;
+  outputs.reserve(result->size());
+  for (const auto& value : *result) {
+    if (!value.isTensor() || value.toTensor().scalar_type() != ScalarType::Float) {
+      throw etvision::Error(ErrorCode::InvalidModelOutput,
+                            "The model returned an output that is not a float32 tensor.");
+    }
+    const auto& tensor = value.toTensor();
+    outputs.push_back(OutputView{
+        std::span<const float>(tensor.const_data_ptr<float>(),
+                               static_cast<std::size_t>(tensor.numel())),
+        toShape(tensor.sizes())});
+  }
+  return outputs;
+}
+
+}  // namespace etvision::detail

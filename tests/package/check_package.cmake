@@ -1,0 +1,27 @@
+# Proves the installed package works for a consumer (like whisper.cpp's
+# test-cmake): install etvision into a scratch prefix, build
+# tests/package/consumer against it with find_package(etvision), and run it on
+# a bundled photo with the bundled model found inside that prefix.
+# Script mode: cmake -DSOURCE_DIR=... -DBUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... -P
+file(REMOVE_RECURSE "${WORK_DIR}")
+set(prefix "${WORK_DIR}/prefix")
+
+function(run step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "package check: ${step} failed (${rc}):\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run(install "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}")
+run(configure "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/package/consumer"
+    -B "${WORK_DIR}/build" -G "${GENERATOR}" "-DCMAKE_PREFIX_PATH=${prefix}")
+run(build "${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
+# The consumer knows only the install prefix: its library, its ExecuTorch
+# runtime and its bundled models.
+run(run "${WORK_DIR}/build/consumer" "${SOURCE_DIR}/data/photos/skimage_coffee.png")
+if(NOT last_output MATCHES "espresso")
+  message(FATAL_ERROR "package check: expected 'espresso', got:\n${last_output}")
+endif()
+message(STATUS "package check: ok: ${last_output}")

@@ -1,0 +1,42 @@
+// etvision: classify images (and fetch models) from the command line.
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "etvision/error.h"
+#include "etvision/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"etvision: image classification on the ExecuTorch runtime"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", etvision::version());
+
+  const auto classify = etvision::cli::addClassifyCommand(app);
+  const auto fetch = etvision::cli::addFetchCommand(app);
+  const auto models = etvision::cli::addModelsCommand(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "etvision: " << e.what() << "\n(run 'etvision --help' for usage)\n";
+    return etvision::cli::kExitUsage;
+  }
+
+  try {
+    if (app.got_subcommand("classify")) return classify();
+    if (app.got_subcommand("fetch")) return fetch();
+    if (app.got_subcommand("models")) return models();
+  } catch (const etvision::Error& e) {
+    std::cerr << "etvision: error " << static_cast<int>(e.code()) << " ("
+              << etvision::errorCodeName(e.code()) << "): " << e.what() << "\n";
+    return etvision::cli::kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "etvision: error: " << e.what() << "\n";
+    return etvision::cli::kExitFailure;
+  }
+  return etvision::cli::kExitUsage;
+}

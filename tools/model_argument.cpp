@@ -1,0 +1,57 @@
+#include "model_argument.h"
+
+#include <fstream>
+
+#include "etvision/error.h"
+#include "etvision/models.h"
+
+namespace etvision::cli {
+
+namespace {
+
+bool looksLikeSource(const std::string& text) {
+  return text.find("://") != std::string::npos || text.find('/') != std::string::npos ||
+         text.ends_with(".pte");
+}
+
+std::vector<std::string> readLabels(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorCode::FileReadFailed, "Cannot read labels file '" + path + "'.");
+  std::vector<std::string> labels;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    labels.push_back(line);
+  }
+  return labels;
+}
+
+}  // namespace
+
+ModelDescriptor resolveModel(const ModelArgument& argument) {
+  if (const ModelDescriptor* builtin = findModel(argument.model)) {
+    if (!argument.labelsFile.empty() || argument.normalize != "none") {
+      throw Error(ErrorCode::InvalidUserInput,
+                  "--labels and --normalize apply to custom models only; '" + argument.model +
+                      "' is built in and already knows its labels and normalisation.");
+    }
+    return *builtin;
+  }
+  if (!looksLikeSource(argument.model)) {
+    throw Error(ErrorCode::InvalidModelSource,
+                "Unknown model '" + argument.model +
+                    "'. Use a name from 'etvision models', a URL, a file:// URI or a .pte path.");
+  }
+  ModelDescriptor custom;
+  custom.name = argument.model;
+  custom.modelSource = argument.model;
+  if (argument.normalize == "imagenet") {
+    custom.normalization = kImageNetNormalization;
+  } else if (argument.normalize != "none") {
+    throw Error(ErrorCode::InvalidUserInput,
+                "--normalize must be 'imagenet' or 'none', not '" + argument.normalize + "'.");
+  }
+  if (!argument.labelsFile.empty()) custom.labels = readLabels(argument.labelsFile);
+  return custom;
+}
+
+}  // namespace etvision::cli
