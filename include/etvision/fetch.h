@@ -10,7 +10,9 @@
 // Cache: $ETVISION_CACHE_DIR, else $XDG_CACHE_HOME/etvision, else
 // ~/.cache/etvision. A URL is cached under the reference's file name: the URL
 // without its scheme and fragment, every character outside [A-Za-z0-9._-]
-// replaced by '_'. Downloads go to a temporary file that is renamed into place
+// replaced by '_' (names over 245 bytes keep their start and extension around
+// a hash; names that would collide with the fetcher's own ".part"/".lock"
+// files get a trailing '_'). Downloads go to a temporary file that is renamed into place
 // only once complete (and, when a sha256 digest is given, verified), so the
 // cache never holds a partial or corrupt file. A download interrupted by a
 // killed process is resumed with an HTTP Range request where the server
@@ -22,7 +24,8 @@
 // calling thread.
 //
 // Errors (etvision::Error): InvalidModelSource for an empty or unsupported
-// source or a missing local file; DownloadFailed (with the HTTP status or
+// source or a missing local file; InvalidUserInput for a malformed sha256
+// (64 hex digits, either case); DownloadFailed (with the HTTP status or
 // the network error) for a failed download or a digest mismatch;
 // DownloadInterrupted when cancelled through FetchOptions::stopToken;
 // FileWriteFailed when the cache cannot be written.
@@ -68,7 +71,8 @@ struct ResourceRequest {
   std::string sha256;
 };
 
-/// Fetches every request and returns the local paths, in request order.
+/// Fetches every request and returns the local paths (absolute), in request
+/// order. Every source is validated before any network access.
 ETVISION_API std::vector<std::filesystem::path> fetchResources(
     const std::vector<ResourceRequest>& requests,
     const FetchOptions& options = {});
@@ -82,7 +86,7 @@ ETVISION_API std::filesystem::path fetchResource(
 ETVISION_API std::filesystem::path defaultCacheDir();
 
 /// The cache file name for an http(s) URL (reference naming; never "", "."
-/// or "..", never contains '/', at most 255 bytes).
+/// or "..", never contains '/', at most 245 bytes).
 ETVISION_API std::string cacheFileName(std::string_view url);
 
 }  // namespace etvision

@@ -14,9 +14,11 @@
 //
 // Encoded images are decoded with OpenCV; EXIF orientation is applied, alpha
 // is dropped and grey is expanded to three channels. Failures throw
-// etvision::Error with FileReadFailed (unreadable, missing, not an image, HTTP
-// error) or InvalidUserInput (malformed URI/base64, unsupported scheme, bad
-// pixel buffer, image larger than ImageReadLimits).
+// etvision::Error with FileReadFailed (unreadable, missing, truncated, not an
+// image, any HTTP failure including a download over the size limit) or
+// InvalidUserInput (malformed URI/base64, unsupported scheme, bad pixel
+// buffer, a local or base64 image larger than ImageReadLimits). Raw base64 is
+// recognised only when it decodes to a known image format.
 #pragma once
 
 #include <chrono>

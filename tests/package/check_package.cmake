@@ -24,4 +24,7 @@ run(run "${WORK_DIR}/build/consumer" "${SOURCE_DIR}/data/photos/skimage_coffee.p
 if(NOT last_output MATCHES "espresso")
   message(FATAL_ERROR "package check: expected 'espresso', got:\n${last_output}")
 endif()
+if(NOT last_output MATCHES "^${prefix}/share/etvision/models/mobilenet_v2/")
+  message(FATAL_ERROR "package check: the bundled model was not found in the install prefix:\n${last_output}")
+endif()
 message(STATUS "package check: ok: ${last_output}")

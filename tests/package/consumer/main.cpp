@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    // Where the bundled model was found: the install prefix's share/ directory.
+    std::cout << etvision::fetchResource({etvision::MOBILENET_V2.modelSource}).string() << "\n";
     etvision::ClassificationModule classifier;
     classifier.load(etvision::MOBILENET_V2);
     const auto result = classifier.classify(argv[1], {.maxResults = 1});
