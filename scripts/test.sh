@@ -9,6 +9,9 @@ cd "$root"
 scripts/setup.sh
 ctest=".venv/bin/ctest"
 
+echo "== format =="
+scripts/check_format.sh
+
 echo "== build (Release) =="
 scripts/build.sh build
 echo "== tests (Release) =="

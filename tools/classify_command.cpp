@@ -45,9 +45,10 @@ void printError(const std::string& image, const Error& error, bool json) {
             << errorCodeName(error.code()) << "): " << error.what() << "\n";
   if (json) {
     const nlohmann::json line{{"image", image},
-                              {"error", {{"code", static_cast<int>(error.code())},
-                                         {"name", errorCodeName(error.code())},
-                                         {"message", error.what()}}}};
+                              {"error",
+                               {{"code", static_cast<int>(error.code())},
+                                {"name", errorCodeName(error.code())},
+                                {"message", error.what()}}}};
     std::cout << line.dump() << "\n";
   }
 }
@@ -57,11 +58,13 @@ void printError(const std::string& image, const Error& error, bool json) {
 CommandRunner addClassifyCommand(CLI::App& app) {
   auto args = std::make_shared<ClassifyArguments>();
   CLI::App* command = app.add_subcommand("classify", "Classify images (ImageNet labels)");
-  command->add_option("images", args->images,
-                      "Images: paths, file:// or http(s):// URLs, data URIs or base64")
+  command
+      ->add_option("images", args->images,
+                   "Images: paths, file:// or http(s):// URLs, data URIs or base64")
       ->required();
-  command->add_option("-m,--model", args->model.model,
-                      "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")
+  command
+      ->add_option("-m,--model", args->model.model,
+                   "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")
       ->capture_default_str();
   command->add_option("-k,--top", args->top, "How many categories to print per image")
       ->capture_default_str()
@@ -69,8 +72,9 @@ CommandRunner addClassifyCommand(CLI::App& app) {
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, top: [{index, label, "
                     "probability}]}");
-  command->add_option("--normalize", args->model.normalize,
-                      "Custom models: input normalisation, 'imagenet' or 'none'")
+  command
+      ->add_option("--normalize", args->model.normalize,
+                   "Custom models: input normalisation, 'imagenet' or 'none'")
       ->check(CLI::IsMember({"imagenet", "none"}));
   command->add_option("--labels", args->model.labelsFile,
                       "Custom models: labels file, one per line in output order");

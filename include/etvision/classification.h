@@ -91,17 +91,14 @@ class ETVISION_API ClassificationModule {
   /// Fetches (downloading with progress if needed) and opens the model.
   void load(const ModelDescriptor& model, ProgressCallback onProgress = {});
   void load(const ModelDescriptor& model, const LoadOptions& options);
-  std::future<void> loadAsync(ModelDescriptor model,
-                              ProgressCallback onProgress = {});
+  std::future<void> loadAsync(ModelDescriptor model, ProgressCallback onProgress = {});
 
   /// The seed API: every label with its softmax probability, unsorted.
   std::unordered_map<std::string, float> forward(const ImageSource& image);
 
   /// Sorted, filtered categories plus the full probability and logit vectors.
-  Classification classify(const ImageSource& image,
-                          const ClassifyOptions& options = {});
-  std::future<Classification> classifyAsync(ImageSource image,
-                                            ClassifyOptions options = {});
+  Classification classify(const ImageSource& image, const ClassifyOptions& options = {});
+  std::future<Classification> classifyAsync(ImageSource image, ClassifyOptions options = {});
 
   /// Releases the model (waits for a running inference). The seed's delete().
   void unload() noexcept;

@@ -74,12 +74,11 @@ struct ResourceRequest {
 /// Fetches every request and returns the local paths (absolute), in request
 /// order. Every source is validated before any network access.
 ETVISION_API std::vector<std::filesystem::path> fetchResources(
-    const std::vector<ResourceRequest>& requests,
-    const FetchOptions& options = {});
+    const std::vector<ResourceRequest>& requests, const FetchOptions& options = {});
 
 /// Convenience for one source.
-ETVISION_API std::filesystem::path fetchResource(
-    const ResourceRequest& request, const FetchOptions& options = {});
+ETVISION_API std::filesystem::path fetchResource(const ResourceRequest& request,
+                                                 const FetchOptions& options = {});
 
 /// $ETVISION_CACHE_DIR, else $XDG_CACHE_HOME/etvision, else
 /// $HOME/.cache/etvision.

@@ -17,8 +17,8 @@ struct Normalization {
 };
 
 /// ImageNet statistics, used by torchvision models.
-inline constexpr Normalization kImageNetNormalization{
-    {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
+inline constexpr Normalization kImageNetNormalization{{0.485f, 0.456f, 0.406f},
+                                                      {0.229f, 0.224f, 0.225f}};
 
 /// A model and its preprocessing contract. The built-in descriptors are in
 /// models.h; build your own for a custom .pte.

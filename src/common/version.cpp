@@ -2,6 +2,8 @@
 
 namespace etvision {
 
-const char* version() noexcept { return ETVISION_VERSION_STRING; }
+const char* version() noexcept {
+  return ETVISION_VERSION_STRING;
+}
 
 }  // namespace etvision

@@ -28,8 +28,7 @@ std::filesystem::path homeDir() {
                                           : std::size_t{16384});
   passwd entry{};
   passwd* result = nullptr;
-  if (::getpwuid_r(::getuid(), &entry, buffer.data(), buffer.size(), &result) ==
-          0 &&
+  if (::getpwuid_r(::getuid(), &entry, buffer.data(), buffer.size(), &result) == 0 &&
       result != nullptr && result->pw_dir != nullptr && *result->pw_dir != '\0') {
     return result->pw_dir;
   }
@@ -44,8 +43,7 @@ std::filesystem::path defaultCacheDir() {
   }
   // The XDG Base Directory spec says relative values are invalid and must be
   // ignored.
-  if (std::filesystem::path xdg = environment("XDG_CACHE_HOME");
-      xdg.is_absolute()) {
+  if (std::filesystem::path xdg = environment("XDG_CACHE_HOME"); xdg.is_absolute()) {
     return xdg / "etvision";
   }
   const std::filesystem::path home = homeDir();

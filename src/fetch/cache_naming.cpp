@@ -14,8 +14,8 @@ namespace etvision {
 namespace {
 
 bool isPortableNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 /// The part of the URL the name is made of: no scheme, no fragment.
@@ -29,8 +29,7 @@ std::string_view nameSource(std::string_view url) {
 
 // Names ending like one of our own sidecar files would collide with the
 // sidecars of another URL ("x" downloads through "x.part").
-constexpr std::array<std::string_view, 3> kSidecarSuffixes = {
-    ".part", ".lock", ".part.meta"};
+constexpr std::array<std::string_view, 3> kSidecarSuffixes = {".part", ".lock", ".part.meta"};
 
 /// Shortens an over-long name: keeps its start and its extension, and puts a
 /// hash of the whole URL between them so that URLs sharing a long prefix
@@ -44,8 +43,7 @@ std::string shorten(const std::string& name, std::string_view source) {
     extension = name.substr(dot);
   }
   const std::string hash = detail::sha256Hex(source).substr(0, kHashLength);
-  const std::size_t headLength =
-      detail::kMaxCacheFileName - 1 - kHashLength - extension.size();
+  const std::size_t headLength = detail::kMaxCacheFileName - 1 - kHashLength - extension.size();
   return name.substr(0, headLength) + "_" + hash + extension;
 }
 
@@ -70,8 +68,7 @@ std::string cacheFileName(std::string_view url) {
 
 namespace detail {
 
-CacheEntryPaths cacheEntryPaths(const std::filesystem::path& cacheDir,
-                                std::string_view url) {
+CacheEntryPaths cacheEntryPaths(const std::filesystem::path& cacheDir, std::string_view url) {
   const std::string name = cacheFileName(url);
   return CacheEntryPaths{
       .file = cacheDir / name,

@@ -24,7 +24,6 @@ struct CacheEntryPaths {
 };
 
 /// The paths for `url` inside `cacheDir` (naming per etvision::cacheFileName).
-CacheEntryPaths cacheEntryPaths(const std::filesystem::path& cacheDir,
-                                std::string_view url);
+CacheEntryPaths cacheEntryPaths(const std::filesystem::path& cacheDir, std::string_view url);
 
 }  // namespace etvision::detail

@@ -20,16 +20,14 @@
 namespace etvision::detail {
 namespace {
 
-[[noreturn]] void throwWriteFailure(const std::filesystem::path& path,
-                                    std::string_view action, int error) {
-  const std::string advice =
-      error == ENOSPC || error == EDQUOT || error == EFBIG
-          ? "Free some disk space or choose another cache directory "
-            "(FetchOptions::cacheDir or ETVISION_CACHE_DIR)."
-          : "Make sure the cache directory is writable.";
-  throw Error(ErrorCode::FileWriteFailed,
-              "Cannot " + std::string(action) + " " + path.string() + ": " +
-                  std::strerror(error) + ". " + advice);
+[[noreturn]] void throwWriteFailure(const std::filesystem::path& path, std::string_view action,
+                                    int error) {
+  const std::string advice = error == ENOSPC || error == EDQUOT || error == EFBIG
+                                 ? "Free some disk space or choose another cache directory "
+                                   "(FetchOptions::cacheDir or ETVISION_CACHE_DIR)."
+                                 : "Make sure the cache directory is writable.";
+  throw Error(ErrorCode::FileWriteFailed, "Cannot " + std::string(action) + " " + path.string() +
+                                              ": " + std::strerror(error) + ". " + advice);
 }
 
 void removeQuietly(const std::filesystem::path& path) {
@@ -110,8 +108,7 @@ std::optional<ContentRange> parseContentRange(std::string_view value) {
   const std::string_view size = value.substr(slash + 1);
   if (size != "*") {
     std::uint64_t parsed = 0;
-    const auto [end, error] =
-        std::from_chars(size.data(), size.data() + size.size(), parsed);
+    const auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), parsed);
     if (error != std::errc() || end != size.data() + size.size()) {
       return std::nullopt;
     }
@@ -124,9 +121,8 @@ std::optional<ContentRange> parseContentRange(std::string_view value) {
 /// is non-zero.
 class DownloadAttempt {
  public:
-  DownloadAttempt(const FileDownload& download,
-                  const FileDownloadObserver& observer, std::uint64_t offset,
-                  std::string validator)
+  DownloadAttempt(const FileDownload& download, const FileDownloadObserver& observer,
+                  std::uint64_t offset, std::string validator)
       : download_(download),
         observer_(observer),
         offset_(offset),
@@ -146,18 +142,16 @@ class DownloadAttempt {
     }
     HttpBodyHandlers handlers;
     handlers.onResponse = [this](const HttpResponseHead& head) { onResponse(head); };
-    handlers.onBody = [this](const std::uint8_t* data, std::size_t size) {
-      onBody(data, size);
-    };
-    httpGetStreaming(request, download_.limits, ErrorCode::DownloadFailed,
-                     handlers);
+    handlers.onBody = [this](const std::uint8_t* data, std::size_t size) { onBody(data, size); };
+    httpGetStreaming(request, download_.limits, ErrorCode::DownloadFailed, handlers);
 
     if (expectedSize_ && written_ != *expectedSize_) {
-      throw Error(ErrorCode::DownloadFailed,
-                  "Could not fetch " + urlForDisplay(download_.url) + ": the connection ended "
-                  "after " + std::to_string(written_) + " of " +
-                  std::to_string(*expectedSize_) +
-                  " bytes (truncated download). Try again.");
+      throw Error(ErrorCode::DownloadFailed, "Could not fetch " + urlForDisplay(download_.url) +
+                                                 ": the connection ended "
+                                                 "after " +
+                                                 std::to_string(written_) + " of " +
+                                                 std::to_string(*expectedSize_) +
+                                                 " bytes (truncated download). Try again.");
     }
     file_.syncAndClose();
   }
@@ -171,8 +165,7 @@ class DownloadAttempt {
         throw Error(ErrorCode::DownloadFailed,
                     "Could not fetch " + urlForDisplay(download_.url) +
                         ": asked to resume at byte " + std::to_string(offset_) +
-                        " but the server sent the range \"" + head.contentRange +
-                        "\". Try again.");
+                        " but the server sent the range \"" + head.contentRange + "\". Try again.");
       }
       total = range->size;
       if (!total && head.contentLength) total = offset_ + *head.contentLength;
@@ -192,10 +185,10 @@ class DownloadAttempt {
       }
       total = head.contentLength;
     } else {
-      throw Error(ErrorCode::DownloadFailed,
-                  "Could not fetch " + urlForDisplay(download_.url) +
-                      ": the server answered HTTP " + std::to_string(head.status) +
-                      " where 200 was expected. Check the URL.");
+      throw Error(ErrorCode::DownloadFailed, "Could not fetch " + urlForDisplay(download_.url) +
+                                                 ": the server answered HTTP " +
+                                                 std::to_string(head.status) +
+                                                 " where 200 was expected. Check the URL.");
     }
     if (total && *total > download_.limits.maxBytes) throwTooLarge();
     expectedSize_ = total;
@@ -254,8 +247,8 @@ void verifyDigest(const FileDownload& download) {
   const std::string actual = sha256OfFile(download.paths.partial);
   if (actual != expected) {
     throw Error(ErrorCode::DownloadFailed,
-                "The file downloaded from " + urlForDisplay(download.url) +
-                    " has SHA-256 " + actual + " but " + expected +
+                "The file downloaded from " + urlForDisplay(download.url) + " has SHA-256 " +
+                    actual + " but " + expected +
                     " was expected; it was discarded. The file on the server "
                     "changed or was corrupted; check the URL and the digest.");
   }
@@ -281,8 +274,7 @@ void download(const FileDownload& download, const FileDownloadObserver& observer
   std::error_code error;
   std::filesystem::rename(download.paths.partial, download.paths.file, error);
   if (error) {
-    throwWriteFailure(download.paths.file, "move the download to",
-                      error.value());
+    throwWriteFailure(download.paths.file, "move the download to", error.value());
   }
   removeQuietly(download.paths.partialMeta);
   syncDirectory(download.paths.file.parent_path());
@@ -290,8 +282,7 @@ void download(const FileDownload& download, const FileDownloadObserver& observer
 
 }  // namespace
 
-void downloadFile(const FileDownload& fileDownload,
-                  const FileDownloadObserver& observer) {
+void downloadFile(const FileDownload& fileDownload, const FileDownloadObserver& observer) {
   try {
     download(fileDownload, observer);
   } catch (...) {

@@ -37,7 +37,6 @@ struct FileDownloadObserver {
 /// removed and the error propagates: DownloadFailed (HTTP status, network
 /// error, truncated body, size limit, digest mismatch), DownloadInterrupted
 /// (cancelled) or FileWriteFailed (disk full, permissions).
-void downloadFile(const FileDownload& download,
-                  const FileDownloadObserver& observer);
+void downloadFile(const FileDownload& download, const FileDownloadObserver& observer);
 
 }  // namespace etvision::detail

@@ -18,11 +18,10 @@ namespace {
 // immediate, long enough not to spin.
 constexpr std::chrono::milliseconds kPollInterval{25};
 
-[[noreturn]] void throwLockFailure(const std::filesystem::path& path,
-                                   int error) {
-  throw Error(ErrorCode::FileWriteFailed,
-              "Cannot lock " + path.string() + ": " + std::strerror(error) +
-                  ". Make sure the cache directory is writable.");
+[[noreturn]] void throwLockFailure(const std::filesystem::path& path, int error) {
+  throw Error(ErrorCode::FileWriteFailed, "Cannot lock " + path.string() + ": " +
+                                              std::strerror(error) +
+                                              ". Make sure the cache directory is writable.");
 }
 
 }  // namespace
@@ -33,10 +32,9 @@ FileLock::FileLock(const std::filesystem::path& path, std::stop_token stopToken)
     fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
-    throw Error(ErrorCode::FileWriteFailed,
-                "Cannot create the lock file " + path.string() + ": " +
-                    std::strerror(errno) +
-                    ". Make sure the cache directory is writable.");
+    throw Error(ErrorCode::FileWriteFailed, "Cannot create the lock file " + path.string() + ": " +
+                                                std::strerror(errno) +
+                                                ". Make sure the cache directory is writable.");
   }
   fd_ = UniqueFd(fd);
 
@@ -54,7 +52,8 @@ FileLock::FileLock(const std::filesystem::path& path, std::stop_token stopToken)
     if (stopToken.stop_requested()) {
       throw Error(ErrorCode::DownloadInterrupted,
                   "Cancelled while waiting for another download of the same "
-                  "file (lock " + path.string() + ").");
+                  "file (lock " +
+                      path.string() + ").");
     }
     std::this_thread::sleep_for(kPollInterval);
   }

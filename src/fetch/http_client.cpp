@@ -29,8 +29,7 @@ void ensureCurlInitialized() {
     const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (code != CURLE_OK) {
       throw Error(ErrorCode::Internal,
-                  std::string("libcurl failed to initialise: ") +
-                      curl_easy_strerror(code));
+                  std::string("libcurl failed to initialise: ") + curl_easy_strerror(code));
     }
   });
 }
@@ -99,12 +98,9 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
 /// turns every way a transfer can end into either success or one exception.
 class Transfer {
  public:
-  Transfer(const HttpRequest& request, const HttpLimits& limits,
-           ErrorCode failureCode, const HttpBodyHandlers* handlers)
-      : request_(request),
-        limits_(limits),
-        failureCode_(failureCode),
-        handlers_(handlers) {}
+  Transfer(const HttpRequest& request, const HttpLimits& limits, ErrorCode failureCode,
+           const HttpBodyHandlers* handlers)
+      : request_(request), limits_(limits), failureCode_(failureCode), handlers_(handlers) {}
 
   /// Runs the transfer; returns the final response head or throws.
   HttpResponseHead run(bool headOnly) {
@@ -166,8 +162,8 @@ class Transfer {
       ~Attachment() { curl_multi_remove_handle(multi, easy); }
     } attachment{multi.get(), easy};
     // Declared last, so destroyed first: no wakeup can reach a dead handle.
-    const std::stop_callback wakeOnStop(
-        request_.stopToken, [handle = multi.get()] { curl_multi_wakeup(handle); });
+    const std::stop_callback wakeOnStop(request_.stopToken,
+                                        [handle = multi.get()] { curl_multi_wakeup(handle); });
 
     lastActivity_ = Clock::now();
     for (;;) {
@@ -177,8 +173,7 @@ class Transfer {
       }
       if (running == 0) break;
       if (!onTransferInfo()) return CURLE_ABORTED_BY_CALLBACK;
-      if (curl_multi_poll(multi.get(), nullptr, 0,
-                          static_cast<int>(kLivenessInterval.count()),
+      if (curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(kLivenessInterval.count()),
                           nullptr) != CURLM_OK) {
         throw Error(ErrorCode::Internal, "libcurl failed to wait for a transfer.");
       }
@@ -200,8 +195,7 @@ class Transfer {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS,
-                     static_cast<long>(std::max(limits_.maxRedirects, 0)));
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(std::max(limits_.maxRedirects, 0)));
     // Threads: no SIGALRM-based DNS timeouts.
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -213,8 +207,7 @@ class Transfer {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(limits_.connectTimeout.count()));
     if (limits_.totalTimeout.count() > 0) {
-      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                       static_cast<long>(limits_.totalTimeout.count()));
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(limits_.totalTimeout.count()));
     }
     // No CURLOPT_LOW_SPEED_*: the stall timeout is checked by perform() and
     // onTransferInfo with millisecond precision (curl's counts whole
@@ -223,8 +216,8 @@ class Transfer {
     // Refuses an announced Content-Length above the limit before any body
     // byte; onBody enforces it for bodies of unannounced length.
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                     static_cast<curl_off_t>(std::min<std::uint64_t>(
-                         limits_.maxBytes, std::uint64_t{INT64_MAX})));
+                     static_cast<curl_off_t>(
+                         std::min<std::uint64_t>(limits_.maxBytes, std::uint64_t{INT64_MAX})));
     curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errorBuffer_);
     if (headers != nullptr) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
@@ -243,22 +236,19 @@ class Transfer {
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   }
 
-  static std::size_t headerCallback(char* buffer, std::size_t size,
-                                    std::size_t count, void* self) {
+  static std::size_t headerCallback(char* buffer, std::size_t size, std::size_t count, void* self) {
     auto* transfer = static_cast<Transfer*>(self);
     transfer->onHeaderLine(std::string_view(buffer, size * count));
     return size * count;
   }
 
-  static std::size_t writeCallback(char* data, std::size_t size,
-                                   std::size_t count, void* self) {
+  static std::size_t writeCallback(char* data, std::size_t size, std::size_t count, void* self) {
     auto* transfer = static_cast<Transfer*>(self);
     return transfer->onBody(data, size * count) ? size * count : 0;
   }
 
   static int transferInfoCallback(void* self, curl_off_t /*downloadTotal*/,
-                                  curl_off_t /*downloaded*/,
-                                  curl_off_t /*uploadTotal*/,
+                                  curl_off_t /*downloaded*/, curl_off_t /*uploadTotal*/,
                                   curl_off_t /*uploaded*/) {
     return static_cast<Transfer*>(self)->onTransferInfo() ? 0 : 1;
   }
@@ -346,74 +336,63 @@ class Transfer {
     const std::string prefix = "Could not fetch " + url + ": ";
     switch (abortReason_) {
       case AbortReason::Cancelled:
-        throw Error(ErrorCode::DownloadInterrupted,
-                    "Fetching " + url + " was cancelled.");
-      case AbortReason::TooLarge:
-        throw tooLarge(prefix);
+        throw Error(ErrorCode::DownloadInterrupted, "Fetching " + url + " was cancelled.");
+      case AbortReason::TooLarge: throw tooLarge(prefix);
       case AbortReason::Stalled:
-        throw Error(failureCode_,
-                    prefix + "no data arrived for " +
-                        std::to_string(limits_.stallTimeout.count()) +
-                        " ms (stall timeout). Check the network connection "
-                        "or allow a longer stall timeout.");
-      case AbortReason::None:
-        break;
+        throw Error(failureCode_, prefix + "no data arrived for " +
+                                      std::to_string(limits_.stallTimeout.count()) +
+                                      " ms (stall timeout). Check the network connection "
+                                      "or allow a longer stall timeout.");
+      case AbortReason::None: break;
     }
     const std::string detail =
-        errorBuffer_[0] != '\0' ? std::string(errorBuffer_)
-                                : std::string(curl_easy_strerror(code));
+        errorBuffer_[0] != '\0' ? std::string(errorBuffer_) : std::string(curl_easy_strerror(code));
     switch (code) {
       case CURLE_HTTP_RETURNED_ERROR: {
         long status = 0;
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         std::string reason(statusReason(status));
-        throw HttpStatusError(
-            failureCode_, status,
-            prefix + "the server answered HTTP " + std::to_string(status) +
-                (reason.empty() ? "" : " (" + reason + ")") + ". " +
-                statusAdvice(status));
+        throw HttpStatusError(failureCode_, status,
+                              prefix + "the server answered HTTP " + std::to_string(status) +
+                                  (reason.empty() ? "" : " (" + reason + ")") + ". " +
+                                  statusAdvice(status));
       }
-      case CURLE_FILESIZE_EXCEEDED:
-        throw tooLarge(prefix);
+      case CURLE_FILESIZE_EXCEEDED: throw tooLarge(prefix);
       case CURLE_PARTIAL_FILE:
-        throw Error(failureCode_,
-                    prefix + "the connection closed before the whole body "
-                             "arrived (" + detail +
-                        "). The download was discarded; try again.");
+        throw Error(failureCode_, prefix +
+                                      "the connection closed before the whole body "
+                                      "arrived (" +
+                                      detail + "). The download was discarded; try again.");
       case CURLE_OPERATION_TIMEDOUT:
         throw Error(failureCode_, prefix + "timed out (" + detail +
                                       "). Check the network connection or "
                                       "allow a longer timeout.");
       case CURLE_UNSUPPORTED_PROTOCOL:
-        throw Error(failureCode_,
-                    prefix + detail +
-                        ". Only http and https URLs, and redirects to them, "
-                        "are followed.");
+        throw Error(failureCode_, prefix + detail +
+                                      ". Only http and https URLs, and redirects to them, "
+                                      "are followed.");
       case CURLE_TOO_MANY_REDIRECTS:
         throw Error(failureCode_, prefix + detail + " (at most " +
                                       std::to_string(limits_.maxRedirects) +
                                       " redirects are followed).");
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CACERT_BADFILE:
-        throw Error(failureCode_,
-                    prefix + detail +
-                        ". The server's TLS certificate could not be "
-                        "verified; if it is signed by a private CA, pass that "
-                        "CA's PEM bundle as the CA bundle path.");
+        throw Error(failureCode_, prefix + detail +
+                                      ". The server's TLS certificate could not be "
+                                      "verified; if it is signed by a private CA, pass that "
+                                      "CA's PEM bundle as the CA bundle path.");
       default:
-        throw Error(failureCode_,
-                    prefix + detail + " (curl error " +
-                        std::to_string(static_cast<int>(code)) +
-                        "). Check the network connection and the URL.");
+        throw Error(failureCode_, prefix + detail + " (curl error " +
+                                      std::to_string(static_cast<int>(code)) +
+                                      "). Check the network connection and the URL.");
     }
   }
 
   Error tooLarge(const std::string& prefix) const {
-    return Error(failureCode_,
-                 prefix + "the body is larger than the limit of " +
-                     std::to_string(limits_.maxBytes) +
-                     " bytes. Raise the size limit if the file is expected "
-                     "to be this large.");
+    return Error(failureCode_, prefix + "the body is larger than the limit of " +
+                                   std::to_string(limits_.maxBytes) +
+                                   " bytes. Raise the size limit if the file is expected "
+                                   "to be this large.");
   }
 
   const HttpRequest& request_;
@@ -437,8 +416,8 @@ class Transfer {
 
 }  // namespace
 
-void httpGetStreaming(const HttpRequest& request, const HttpLimits& limits,
-                      ErrorCode failureCode, const HttpBodyHandlers& handlers) {
+void httpGetStreaming(const HttpRequest& request, const HttpLimits& limits, ErrorCode failureCode,
+                      const HttpBodyHandlers& handlers) {
   Transfer(request, limits, failureCode, &handlers).run(/*headOnly=*/false);
 }
 
@@ -447,8 +426,7 @@ HttpResponseHead httpHead(const HttpRequest& request, const HttpLimits& limits,
   return Transfer(request, limits, failureCode, nullptr).run(/*headOnly=*/true);
 }
 
-std::vector<std::uint8_t> httpGetToMemory(const std::string& url,
-                                          const HttpLimits& limits,
+std::vector<std::uint8_t> httpGetToMemory(const std::string& url, const HttpLimits& limits,
                                           ErrorCode failureCode) {
   std::vector<std::uint8_t> body;
   HttpBodyHandlers handlers;
@@ -456,8 +434,7 @@ std::vector<std::uint8_t> httpGetToMemory(const std::string& url,
     // Content-Length is only a hint (the limit was already checked), but it
     // saves reallocations for large images.
     if (head.contentLength) {
-      body.reserve(static_cast<std::size_t>(
-          std::min(*head.contentLength, limits.maxBytes)));
+      body.reserve(static_cast<std::size_t>(std::min(*head.contentLength, limits.maxBytes)));
     }
   };
   handlers.onBody = [&](const std::uint8_t* data, std::size_t size) {

@@ -33,8 +33,7 @@ struct HttpLimits {
 /// GETs `url` into memory. Any failure (network error, HTTP status >= 400,
 /// size limit, timeout) throws Error(failureCode, message naming the URL and
 /// the cause, e.g. "HTTP 404").
-std::vector<std::uint8_t> httpGetToMemory(const std::string& url,
-                                          const HttpLimits& limits,
+std::vector<std::uint8_t> httpGetToMemory(const std::string& url, const HttpLimits& limits,
                                           ErrorCode failureCode);
 
 // ---------------------------------------------------------------------------
@@ -87,8 +86,8 @@ struct HttpBodyHandlers {
 /// httpGetToMemory does (HttpStatusError for HTTP >= 400); an exception
 /// thrown by a handler aborts the transfer and propagates unchanged;
 /// cancellation throws Error(DownloadInterrupted).
-void httpGetStreaming(const HttpRequest& request, const HttpLimits& limits,
-                      ErrorCode failureCode, const HttpBodyHandlers& handlers);
+void httpGetStreaming(const HttpRequest& request, const HttpLimits& limits, ErrorCode failureCode,
+                      const HttpBodyHandlers& handlers);
 
 /// Sends a HEAD request and returns the final response head. Throws like
 /// httpGetStreaming (servers that refuse HEAD answer e.g. HTTP 405).

@@ -28,13 +28,11 @@ std::filesystem::path requireRegularFile(const std::filesystem::path& path,
     problem = "is not a regular file";
   }
   if (!problem.empty()) {
-    const std::string shown = path.string() == source
-                                  ? "\"" + path.string() + "\""
-                                  : "\"" + path.string() + "\" (from \"" +
-                                        std::string(source) + "\")";
+    const std::string shown = path.string() == source ? "\"" + path.string() + "\""
+                                                      : "\"" + path.string() + "\" (from \"" +
+                                                            std::string(source) + "\")";
     throw Error(ErrorCode::InvalidModelSource,
-                "The model file " + shown + " " + problem +
-                    "; check the path.");
+                "The model file " + shown + " " + problem + "; check the path.");
   }
   // Used in place, so make it independent of later working-directory changes.
   return std::filesystem::absolute(path);
@@ -48,8 +46,8 @@ ModelSource parseModelSource(std::string_view source) {
                 "The model source is empty. " + std::string(kAccepted));
   }
   if (source.starts_with(kBundledPrefix)) {
-    return ModelSource{ModelSource::Kind::Local, {},
-                       resolveBundledModel(source.substr(kBundledPrefix.size()))};
+    return ModelSource{
+        ModelSource::Kind::Local, {}, resolveBundledModel(source.substr(kBundledPrefix.size()))};
   }
   if (const auto scheme = uriScheme(source)) {
     if (*scheme == "http" || *scheme == "https") {
@@ -63,16 +61,14 @@ ModelSource parseModelSource(std::string_view source) {
         // A malformed file URI is a bad model source, not bad image input.
         throw Error(ErrorCode::InvalidModelSource, error.what());
       }
-      return ModelSource{ModelSource::Kind::Local, {},
-                         requireRegularFile(path, source)};
+      return ModelSource{ModelSource::Kind::Local, {}, requireRegularFile(path, source)};
     }
-    throw Error(ErrorCode::InvalidModelSource,
-                "Unsupported model source scheme \"" + *scheme + "\" in \"" +
-                    std::string(source).substr(0, 200) + "\". " +
-                    std::string(kAccepted));
+    throw Error(ErrorCode::InvalidModelSource, "Unsupported model source scheme \"" + *scheme +
+                                                   "\" in \"" + std::string(source).substr(0, 200) +
+                                                   "\". " + std::string(kAccepted));
   }
-  return ModelSource{ModelSource::Kind::Local, {},
-                     requireRegularFile(std::filesystem::path(source), source)};
+  return ModelSource{
+      ModelSource::Kind::Local, {}, requireRegularFile(std::filesystem::path(source), source)};
 }
 
 }  // namespace etvision::detail

@@ -12,8 +12,7 @@ std::string PartialDownloadMeta::ifRangeValidator() const {
   return lastModified;
 }
 
-std::optional<PartialDownloadMeta> readPartialDownloadMeta(
-    const std::filesystem::path& path) {
+std::optional<PartialDownloadMeta> readPartialDownloadMeta(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
   // A sidecar cut short by a killed process fails to parse: that only costs
@@ -30,15 +29,12 @@ std::optional<PartialDownloadMeta> readPartialDownloadMeta(
   auto etag = text("etag");
   auto lastModified = text("last_modified");
   if (!url || !etag || !lastModified) return std::nullopt;
-  return PartialDownloadMeta{std::move(*url), std::move(*etag),
-                             std::move(*lastModified)};
+  return PartialDownloadMeta{std::move(*url), std::move(*etag), std::move(*lastModified)};
 }
 
-void writePartialDownloadMeta(const std::filesystem::path& path,
-                              const PartialDownloadMeta& meta) {
-  const nlohmann::json json = {{"url", meta.url},
-                               {"etag", meta.etag},
-                               {"last_modified", meta.lastModified}};
+void writePartialDownloadMeta(const std::filesystem::path& path, const PartialDownloadMeta& meta) {
+  const nlohmann::json json = {
+      {"url", meta.url}, {"etag", meta.etag}, {"last_modified", meta.lastModified}};
   std::ofstream out(path, std::ios::trunc);
   out << json.dump() << '\n';
   out.close();

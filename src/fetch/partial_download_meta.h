@@ -26,11 +26,9 @@ struct PartialDownloadMeta {
 
 /// Reads the sidecar; nullopt when it is missing, unreadable or malformed
 /// (the partial download then restarts from zero).
-std::optional<PartialDownloadMeta> readPartialDownloadMeta(
-    const std::filesystem::path& path);
+std::optional<PartialDownloadMeta> readPartialDownloadMeta(const std::filesystem::path& path);
 
 /// Writes the sidecar. Throws Error(FileWriteFailed).
-void writePartialDownloadMeta(const std::filesystem::path& path,
-                              const PartialDownloadMeta& meta);
+void writePartialDownloadMeta(const std::filesystem::path& path, const PartialDownloadMeta& meta);
 
 }  // namespace etvision::detail

@@ -18,16 +18,14 @@ constexpr double kMaxIntermediate = 0.999;
 
 }  // namespace
 
-ProgressReporter::ProgressReporter(const ProgressCallback& callback)
-    : callback_(callback) {}
+ProgressReporter::ProgressReporter(const ProgressCallback& callback) : callback_(callback) {}
 
 std::size_t ProgressReporter::addFile(std::optional<std::uint64_t> totalBytes) {
   files_.push_back(File{totalBytes, 0});
   return files_.size() - 1;
 }
 
-void ProgressReporter::setTotal(std::size_t file,
-                                std::optional<std::uint64_t> totalBytes) {
+void ProgressReporter::setTotal(std::size_t file, std::optional<std::uint64_t> totalBytes) {
   files_.at(file).total = totalBytes;
 }
 
@@ -75,7 +73,9 @@ void ProgressReporter::reportIfDue() {
   }
 }
 
-void ProgressReporter::finish() { emit(1.0); }
+void ProgressReporter::finish() {
+  emit(1.0);
+}
 
 void ProgressReporter::emit(double value) {
   lastReported_ = value;

@@ -44,8 +44,7 @@ detail::HttpLimits httpLimits(const FetchOptions& options) {
 
 void throwIfCancelled(const std::stop_token& stopToken) {
   if (stopToken.stop_requested()) {
-    throw Error(ErrorCode::DownloadInterrupted,
-                "The fetch was cancelled before it completed.");
+    throw Error(ErrorCode::DownloadInterrupted, "The fetch was cancelled before it completed.");
   }
 }
 
@@ -53,8 +52,8 @@ void requireValidDigest(const ResourceRequest& request) {
   if (!request.sha256.empty() && !detail::isSha256Hex(request.sha256)) {
     throw Error(ErrorCode::InvalidUserInput,
                 "The sha256 given for \"" + detail::urlForDisplay(request.source) +
-                    "\" is not a SHA-256 digest: expected 64 hex digits, got \"" +
-                    request.sha256 + "\".");
+                    "\" is not a SHA-256 digest: expected 64 hex digits, got \"" + request.sha256 +
+                    "\".");
   }
 }
 
@@ -89,8 +88,8 @@ std::optional<std::uint64_t> announcedSize(const PendingDownload& download,
 
 }  // namespace
 
-std::vector<std::filesystem::path> fetchResources(
-    const std::vector<ResourceRequest>& requests, const FetchOptions& options) {
+std::vector<std::filesystem::path> fetchResources(const std::vector<ResourceRequest>& requests,
+                                                  const FetchOptions& options) {
   throwIfCancelled(options.stopToken);
   detail::ProgressReporter progress(options.onProgress);
   std::vector<std::filesystem::path> paths(requests.size());
@@ -137,9 +136,8 @@ std::vector<std::filesystem::path> fetchResources(
       const auto size = announcedSize(download, limits, options.stopToken);
       if (size && *size > options.maxBytes) {
         throw Error(ErrorCode::DownloadFailed,
-                    "Could not fetch " + detail::urlForDisplay(download.url) +
-                        ": the file is " + std::to_string(*size) +
-                        " bytes, more than the limit of " +
+                    "Could not fetch " + detail::urlForDisplay(download.url) + ": the file is " +
+                        std::to_string(*size) + " bytes, more than the limit of " +
                         std::to_string(options.maxBytes) +
                         " bytes. Raise FetchOptions::maxBytes if it is "
                         "expected to be this large.");
@@ -162,9 +160,8 @@ std::vector<std::filesystem::path> fetchResources(
         observer.onBytes = [&](std::uint64_t done) {
           progress.setDone(download.progressIndex, done);
         };
-        detail::downloadFile({download.url, download.paths, download.sha256,
-                              limits, options.stopToken},
-                             observer);
+        detail::downloadFile(
+            {download.url, download.paths, download.sha256, limits, options.stopToken}, observer);
       }
       progress.complete(download.progressIndex);
     }
@@ -174,8 +171,7 @@ std::vector<std::filesystem::path> fetchResources(
   return paths;
 }
 
-std::filesystem::path fetchResource(const ResourceRequest& request,
-                                    const FetchOptions& options) {
+std::filesystem::path fetchResource(const ResourceRequest& request, const FetchOptions& options) {
   return fetchResources({request}, options).front();
 }
 

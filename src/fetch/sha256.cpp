@@ -19,8 +19,7 @@ struct Sha256::Context {
 };
 
 Sha256::Sha256() : context_(std::make_unique<Context>()) {
-  if (!context_->evp ||
-      EVP_DigestInit_ex(context_->evp.get(), EVP_sha256(), nullptr) != 1) {
+  if (!context_->evp || EVP_DigestInit_ex(context_->evp.get(), EVP_sha256(), nullptr) != 1) {
     throw Error(ErrorCode::Internal, "OpenSSL could not start a SHA-256 digest.");
   }
 }
@@ -58,9 +57,9 @@ std::string sha256Hex(std::string_view bytes) {
 std::string sha256OfFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw Error(ErrorCode::FileReadFailed,
-                "Cannot open " + path.string() + " to compute its SHA-256: " +
-                    std::strerror(errno) + ".");
+    throw Error(
+        ErrorCode::FileReadFailed,
+        "Cannot open " + path.string() + " to compute its SHA-256: " + std::strerror(errno) + ".");
   }
   Sha256 hash;
   std::array<char, 1 << 16> buffer{};
@@ -78,8 +77,7 @@ std::string sha256OfFile(const std::filesystem::path& path) {
 bool isSha256Hex(std::string_view text) {
   if (text.size() != 64) return false;
   for (char c : text) {
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F');
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     if (!hex) return false;
   }
   return true;

@@ -11,7 +11,9 @@ bool isAsciiAlpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-bool isAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool isAsciiDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 char asciiLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -49,9 +51,8 @@ std::optional<std::string> uriScheme(std::string_view text) {
   // RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
   if (text.empty() || !isAsciiAlpha(text.front())) return std::nullopt;
   std::size_t end = 1;
-  while (end < text.size() &&
-         (isAsciiAlpha(text[end]) || isAsciiDigit(text[end]) ||
-          text[end] == '+' || text[end] == '-' || text[end] == '.')) {
+  while (end < text.size() && (isAsciiAlpha(text[end]) || isAsciiDigit(text[end]) ||
+                               text[end] == '+' || text[end] == '-' || text[end] == '.')) {
     ++end;
   }
   if (text.substr(end, 3) != "://") return std::nullopt;
@@ -75,8 +76,8 @@ std::string percentDecode(std::string_view text) {
     const int low = i + 2 < text.size() ? hexValue(text[i + 2]) : -1;
     if (high < 0 || low < 0) {
       throw Error(ErrorCode::InvalidUserInput,
-                  "Malformed percent escape at position " + std::to_string(i) +
-                      " in \"" + std::string(text) +
+                  "Malformed percent escape at position " + std::to_string(i) + " in \"" +
+                      std::string(text) +
                       "\": '%' must be followed by two hex digits (write a "
                       "literal '%' as %25).");
     }
@@ -98,8 +99,7 @@ std::filesystem::path fileUriToPath(std::string_view uri) {
   constexpr std::string_view kPrefix = "file://";
   if (!startsWithIgnoringCase(uri, kPrefix)) {
     throw Error(ErrorCode::InvalidUserInput,
-                "\"" + std::string(uri) +
-                    "\" is not a file:// URI; write file:///absolute/path.");
+                "\"" + std::string(uri) + "\" is not a file:// URI; write file:///absolute/path.");
   }
   std::string_view rest = uri.substr(kPrefix.size());
 
@@ -109,21 +109,17 @@ std::filesystem::path fileUriToPath(std::string_view uri) {
 
   const std::size_t pathStart = rest.find('/');
   const std::string_view host =
-      rest.substr(0, pathStart == std::string_view::npos ? rest.size()
-                                                         : pathStart);
+      rest.substr(0, pathStart == std::string_view::npos ? rest.size() : pathStart);
   if (!host.empty() && asciiLower(host) != "localhost") {
     throw Error(ErrorCode::InvalidUserInput,
-                "\"" + std::string(uri) + "\" names the remote host \"" +
-                    std::string(host) +
+                "\"" + std::string(uri) + "\" names the remote host \"" + std::string(host) +
                     "\"; only local files can be read (file:///path or "
                     "file://localhost/path). Use an http(s) URL for remote "
                     "files.");
   }
-  if (pathStart == std::string_view::npos ||
-      rest.substr(pathStart) == "/") {
+  if (pathStart == std::string_view::npos || rest.substr(pathStart) == "/") {
     throw Error(ErrorCode::InvalidUserInput,
-                "\"" + std::string(uri) +
-                    "\" has no file path; write file:///absolute/path.");
+                "\"" + std::string(uri) + "\" has no file path; write file:///absolute/path.");
   }
   return std::filesystem::path(percentDecode(rest.substr(pathStart)));
 }
@@ -134,9 +130,8 @@ std::string urlForDisplay(std::string_view url) {
   const std::size_t authorityStart = schemeEnd + 3;
   const std::size_t authorityEnd = url.find_first_of("/?#", authorityStart);
   const std::string_view authority = url.substr(
-      authorityStart, authorityEnd == std::string_view::npos
-                          ? std::string_view::npos
-                          : authorityEnd - authorityStart);
+      authorityStart, authorityEnd == std::string_view::npos ? std::string_view::npos
+                                                             : authorityEnd - authorityStart);
   const std::size_t at = authority.rfind('@');
   if (at == std::string_view::npos) return std::string(url);
   return std::string(url.substr(0, authorityStart)) + "***@" +

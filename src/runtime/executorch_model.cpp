@@ -49,15 +49,15 @@ ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
   const std::string where = "model '" + path.string() + "'";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw etvision::Error(ErrorCode::FileReadFailed,
-                          "Cannot open " + where + ": no such file.");
+    throw etvision::Error(ErrorCode::FileReadFailed, "Cannot open " + where + ": no such file.");
   }
 
   // Mmap keeps the weights in the page cache rather than on the heap; the
   // delegate copies what it repacks, so the mapping costs little resident
   // memory once loaded.
   runtime_->module = std::make_unique<Module>(path.string(), Module::LoadMode::Mmap);
-  if (const Error err = runtime_->module->load(et::runtime::Program::Verification::InternalConsistency);
+  if (const Error err =
+          runtime_->module->load(et::runtime::Program::Verification::InternalConsistency);
       err != Error::Ok) {
     throwRuntimeError(err, "Cannot load " + where +
                                " (is it an ExecuTorch .pte file exported for this runtime?)");
@@ -77,8 +77,9 @@ ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
   auto inputMeta = meta->input_tensor_meta(0);
   if (!inputTag.ok() || *inputTag != Tag::Tensor || !inputMeta.ok()) {
     throw etvision::Error(ErrorCode::WrongDimensions,
-                          where + "'s input is not a tensor; an image model takes one "
-                                  "float32 [1, 3, H, W] tensor.");
+                          where +
+                              "'s input is not a tensor; an image model takes one "
+                              "float32 [1, 3, H, W] tensor.");
   }
   const auto inputShape = toShape(inputMeta->sizes());
   const bool shapeOk = inputShape.size() == 4 && inputShape[0] == 1 && inputShape[1] == 3 &&
@@ -99,8 +100,7 @@ ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
     auto outputMeta = meta->output_tensor_meta(i);
     if (!outputMeta.ok() || outputMeta->scalar_type() != ScalarType::Float) {
       throw etvision::Error(ErrorCode::InvalidModelOutput,
-                            where + "'s output " + std::to_string(i) +
-                                " is not a float32 tensor.");
+                            where + "'s output " + std::to_string(i) + " is not a float32 tensor.");
     }
     outputShapes_.push_back(toShape(outputMeta->sizes()));
   }
@@ -130,10 +130,9 @@ std::vector<OutputView> ExecutorchModel::run() {
                             "The model returned an output that is not a float32 tensor.");
     }
     const auto& tensor = value.toTensor();
-    outputs.push_back(OutputView{
-        std::span<const float>(tensor.const_data_ptr<float>(),
-                               static_cast<std::size_t>(tensor.numel())),
-        toShape(tensor.sizes())});
+    outputs.push_back(OutputView{std::span<const float>(tensor.const_data_ptr<float>(),
+                                                        static_cast<std::size_t>(tensor.numel())),
+                                 toShape(tensor.sizes())});
   }
   return outputs;
 }

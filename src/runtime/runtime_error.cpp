@@ -17,16 +17,12 @@ const char* hintFor(RuntimeError error) {
       return "the program uses an operator this runtime lacks; export it with "
              "the XNNPACK partitioner";
     case RuntimeError::MemoryAllocationFailed:
-    case RuntimeError::DelegateMemoryAllocationFailed:
-      return "out of memory";
+    case RuntimeError::DelegateMemoryAllocationFailed: return "out of memory";
     case RuntimeError::DelegateInvalidCompatibility:
       return "the program was exported for a different XNNPACK delegate version";
-    case RuntimeError::NotFound:
-      return "a required part of the program was not found";
-    case RuntimeError::AccessFailed:
-      return "the file could not be read";
-    default:
-      return "see the ExecuTorch log above for details";
+    case RuntimeError::NotFound: return "a required part of the program was not found";
+    case RuntimeError::AccessFailed: return "the file could not be read";
+    default: return "see the ExecuTorch log above for details";
   }
 }
 
@@ -36,8 +32,8 @@ void throwRuntimeError(RuntimeError error, const std::string& context) {
   const int code = static_cast<int>(error);
   throw etvision::Error(static_cast<ErrorCode>(code),
                         context + ": ExecuTorch error " + std::to_string(code) + " (" +
-                            errorCodeName(static_cast<ErrorCode>(code)) + "): " +
-                            hintFor(error) + ".");
+                            errorCodeName(static_cast<ErrorCode>(code)) + "): " + hintFor(error) +
+                            ".");
 }
 
 const char* scalarTypeName(::executorch::aten::ScalarType type) noexcept {

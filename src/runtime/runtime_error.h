@@ -11,8 +11,7 @@ namespace etvision::detail {
 /// Throws etvision::Error whose code is the runtime error's number (as the
 /// reference forwards it) and whose message is `context`, the error's name
 /// and a hint.
-[[noreturn]] void throwRuntimeError(::executorch::runtime::Error error,
-                                    const std::string& context);
+[[noreturn]] void throwRuntimeError(::executorch::runtime::Error error, const std::string& context);
 
 /// "float32", "int64", ... for messages.
 const char* scalarTypeName(::executorch::aten::ScalarType type) noexcept;

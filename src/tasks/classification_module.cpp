@@ -25,8 +25,9 @@ struct ClassifierConfig {
 };
 
 std::size_t elementCount(const std::vector<std::int64_t>& shape) {
-  return std::accumulate(shape.begin(), shape.end(), std::size_t{1},
-                         [](std::size_t a, std::int64_t b) { return a * static_cast<std::size_t>(b); });
+  return std::accumulate(
+      shape.begin(), shape.end(), std::size_t{1},
+      [](std::size_t a, std::int64_t b) { return a * static_cast<std::size_t>(b); });
 }
 
 std::vector<Category> rankCategories(const std::vector<float>& probabilities,
@@ -34,9 +35,8 @@ std::vector<Category> rankCategories(const std::vector<float>& probabilities,
                                      const ClassifyOptions& options) {
   std::vector<int> order(probabilities.size());
   std::iota(order.begin(), order.end(), 0);
-  const std::size_t keep = options.maxResults == 0
-                               ? order.size()
-                               : std::min(options.maxResults, order.size());
+  const std::size_t keep =
+      options.maxResults == 0 ? order.size() : std::min(options.maxResults, order.size());
   // Ties go to the lower index, so rankings are deterministic.
   auto higher = [&](int a, int b) {
     return probabilities[a] != probabilities[b] ? probabilities[a] > probabilities[b] : a < b;
@@ -61,7 +61,9 @@ struct ClassificationModule::State {
 
 ClassificationModule::ClassificationModule() : state_(std::make_unique<State>()) {}
 
-ClassificationModule::~ClassificationModule() { unload(); }
+ClassificationModule::~ClassificationModule() {
+  unload();
+}
 
 void ClassificationModule::load(const ModelDescriptor& model, ProgressCallback onProgress) {
   LoadOptions options;
@@ -146,9 +148,13 @@ std::unordered_map<std::string, float> ClassificationModule::forward(const Image
   return byLabel;
 }
 
-void ClassificationModule::unload() noexcept { state_->slot.reset(); }
+void ClassificationModule::unload() noexcept {
+  state_->slot.reset();
+}
 
-bool ClassificationModule::isLoaded() const noexcept { return state_->slot.loaded(); }
+bool ClassificationModule::isLoaded() const noexcept {
+  return state_->slot.loaded();
+}
 
 ClassifierInfo ClassificationModule::info() const {
   return state_->slot.use([](detail::ExecutorchModel& model, const ClassifierConfig& config) {

@@ -221,7 +221,8 @@ TEST(ClassificationLifecycle, UnloadAndReloadRacingForwardsNeverCrash) {
 
 TEST(ClassificationModels, NotAPteFileIsInvalidProgram) {
   ClassificationModule classifier;
-  ModelDescriptor model{.name = "photo", .modelSource = (photosDir() / "skimage_chelsea.png").string()};
+  ModelDescriptor model{.name = "photo",
+                        .modelSource = (photosDir() / "skimage_chelsea.png").string()};
   try {
     classifier.load(model);
     FAIL() << "a PNG loaded as a model";
@@ -234,17 +235,17 @@ TEST(ClassificationModels, NotAPteFileIsInvalidProgram) {
 
 TEST(ClassificationModels, MissingModelFileIsInvalidModelSource) {
   ClassificationModule classifier;
-  EXPECT_EQ(errorCodeOf([&] {
-              classifier.load({.name = "x", .modelSource = "/nonexistent/model.pte"});
-            }),
-            ErrorCode::InvalidModelSource);
+  EXPECT_EQ(
+      errorCodeOf([&] { classifier.load({.name = "x", .modelSource = "/nonexistent/model.pte"}); }),
+      ErrorCode::InvalidModelSource);
   EXPECT_EQ(errorCodeOf([&] { classifier.load({.name = "x", .modelSource = ""}); }),
             ErrorCode::InvalidModelSource);
 }
 
 TEST(ClassificationModels, WrongInputRankOrDtypeIsWrongDimensions) {
   ClassificationModule classifier;
-  for (const char* file : {"bad_input_rank3.pte", "bad_input_int64.pte", "bad_two_inputs.pte"}) {
+  for (const char* file : {"bad_input_rank3.pte", "bad_input_uint8.pte", "bad_input_int64.pte",
+                           "bad_two_inputs.pte"}) {
     try {
       classifier.load(fixtureModel(file, std::nullopt));
       FAIL() << file << " loaded";
@@ -258,7 +259,7 @@ TEST(ClassificationModels, WrongInputRankOrDtypeIsWrongDimensions) {
 TEST(ClassificationModels, OutputCountMustMatchTheLabels) {
   ClassificationModule classifier;
   try {
-    classifier.load(fixtureModel("bad_ten_outputs.pte", std::nullopt));
+    classifier.load(fixtureModel("bad_output_10.pte", std::nullopt));
     FAIL() << "a 10-output model loaded with 1000 ImageNet labels";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::InvalidModelOutput);
@@ -267,18 +268,24 @@ TEST(ClassificationModels, OutputCountMustMatchTheLabels) {
   // With its own ten labels, the same model is a valid custom classifier.
   std::vector<std::string> digits;
   for (int i = 0; i < 10; ++i) digits.push_back("digit " + std::to_string(i));
-  classifier.load(fixtureModel("bad_ten_outputs.pte", std::nullopt, digits));
+  classifier.load(fixtureModel("bad_output_10.pte", std::nullopt, digits));
   const auto byLabel = classifier.forward((photosDir() / "skimage_chelsea.png").string());
   EXPECT_EQ(byLabel.size(), 10u);
   EXPECT_TRUE(byLabel.contains("digit 7"));
 }
 
-// EfficientNetV2-S with seeded random weights: etvision (ExecuTorch + XNNPACK,
-// our image pipeline) against PyTorch eager on the same weights and input.
-TEST(ClassificationParity, EfficientNetV2SMatchesPyTorchEager) {
-  const auto expected = readJson(fixturesDir() / "efficientnet_v2_s_seed0.expected.json");
+// Seeded-weight models through etvision (ExecuTorch + XNNPACK, our image
+// pipeline) against PyTorch eager on the same weights and input, as recorded
+// by python/export_classifier.py --reference-dir.
+void expectParityWithPyTorch(const std::string& expectedJson) {
+  const auto expected = readJson(fixturesDir() / expectedJson);
+  std::optional<Normalization> normalization;
+  if (expected.at("normalize") == "outside") {
+    normalization = Normalization{expected.at("mean").get<std::array<float, 3>>(),
+                                  expected.at("std").get<std::array<float, 3>>()};
+  }
   ClassificationModule classifier;
-  classifier.load(fixtureModel(expected.at("model").get<std::string>(), std::nullopt));
+  classifier.load(fixtureModel(expected.at("model").get<std::string>(), normalization));
   const auto result = classifier.classify(
       (fixturesDir() / expected.at("image").get<std::string>()).string(), {.maxResults = 5});
   const auto reference = expected.at("logits").get<std::vector<float>>();
@@ -289,12 +296,21 @@ TEST(ClassificationParity, EfficientNetV2SMatchesPyTorchEager) {
     maxDifference = std::max(maxDifference, std::abs(double(result.logits[i]) - reference[i]));
     maxMagnitude = std::max(maxMagnitude, std::abs(double(reference[i])));
   }
-  std::cout << "[ figures  ] EfficientNetV2-S parity: max |logit diff| " << maxDifference
-            << " (max |logit| " << maxMagnitude << ")\n";
+  std::cout << "[ figures  ] " << expectedJson << ": max |logit diff| vs PyTorch eager "
+            << maxDifference << " (max |logit| " << maxMagnitude << ")\n";
   EXPECT_LE(maxDifference, 1e-4);
   const auto top5 = expected.at("top5").get<std::vector<int>>();
   ASSERT_EQ(result.categories.size(), 5u);
   for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(result.categories[i].index, top5[i]) << i;
+}
+
+TEST(ClassificationParity, EfficientNetV2SMatchesPyTorchEager) {
+  expectParityWithPyTorch("efficientnet_v2_s_seed0_224x224_fp32.expected.json");
+}
+
+// Another input size (64x64), with the normalisation applied by etvision.
+TEST(ClassificationParity, TinyModelWithOutsideNormalisationMatchesPyTorchEager) {
+  expectParityWithPyTorch("tiny_seed1_64x64_fp32.expected.json");
 }
 
 }  // namespace

@@ -77,8 +77,8 @@ struct ProgressLog {
   }
 
   std::size_t intermediateCount() const {
-    return static_cast<std::size_t>(std::count_if(
-        values.begin(), values.end(), [](double v) { return v > 0.0 && v < 1.0; }));
+    return static_cast<std::size_t>(
+        std::count_if(values.begin(), values.end(), [](double v) { return v > 0.0 && v < 1.0; }));
   }
 
   /// Monotonic, within [0, 1], and exactly one 1.0, at the end.
@@ -315,8 +315,9 @@ TEST_F(FetchTest, Sha256IsVerified) {
 TEST_F(FetchTest, Sha256MismatchFailsAndLeavesNoFile) {
   const std::string bytes = serve("model.pte", 20'000);
   const std::string wrong = detail::sha256Hex("something else");
-  const Error error =
-      errorFrom([&] { fetchResource({server_.url("/model.pte"), wrong}, options()); });
+  const Error error = errorFrom([&] {
+    fetchResource({server_.url("/model.pte"), wrong}, options());
+  });
   EXPECT_EQ(error.code(), ErrorCode::DownloadFailed);
   EXPECT_TRUE(contains(error.what(), wrong)) << error.what();
   EXPECT_TRUE(contains(error.what(), detail::sha256Hex(bytes))) << error.what();
@@ -326,8 +327,9 @@ TEST_F(FetchTest, Sha256MismatchFailsAndLeavesNoFile) {
 
 TEST_F(FetchTest, MalformedSha256IsRejectedBeforeDownloading) {
   serve("model.pte", 100);
-  const Error error =
-      errorFrom([&] { fetchResource({server_.url("/model.pte"), "abc"}, options()); });
+  const Error error = errorFrom([&] {
+    fetchResource({server_.url("/model.pte"), "abc"}, options());
+  });
   EXPECT_EQ(error.code(), ErrorCode::InvalidUserInput);
   EXPECT_TRUE(server_.requests().empty());
 }
@@ -505,8 +507,8 @@ TEST_F(FetchTest, SizeLimitIsEnforced) {
   EXPECT_EQ(announced.code(), ErrorCode::DownloadFailed);
   EXPECT_TRUE(contains(announced.what(), "1000")) << announced.what();
   // Not announced at all: caught while receiving.
-  const Error streamed = errorFrom(
-      [&] { fetch(server_.url("/model.pte?no_head=1&no_length=1"), fetchOptions); });
+  const Error streamed =
+      errorFrom([&] { fetch(server_.url("/model.pte?no_head=1&no_length=1"), fetchOptions); });
   EXPECT_EQ(streamed.code(), ErrorCode::DownloadFailed);
   EXPECT_TRUE(contains(streamed.what(), "1000")) << streamed.what();
   EXPECT_TRUE(cacheEntriesExceptLocks().empty());
@@ -538,8 +540,8 @@ TEST_F(FetchTest, ProgressIsByteWeightedOverAllFiles) {
   const std::string remote = serve("remote.pte", 300'000);
   const std::string url = server_.url("/remote.pte?slow=1500000");
 
-  const auto paths = fetchResources(
-      {{(local.path() / "local.pte").string(), {}}, {url, {}}}, options());
+  const auto paths =
+      fetchResources({{(local.path() / "local.pte").string(), {}}, {url, {}}}, options());
 
   ASSERT_EQ(paths.size(), 2u);
   EXPECT_EQ(paths[0], local.path() / "local.pte");
@@ -605,14 +607,14 @@ TEST_F(FetchLocalTest, PlainPathIsUsedInPlace) {
 }
 
 TEST_F(FetchLocalTest, MissingOrNonRegularFilesAreInvalidSources) {
-  for (const std::string& source :
-       {(dir_.path() / "absent.pte").string(), dir_.path().string(),
-        "file://" + (dir_.path() / "absent%20file.pte").string()}) {
+  for (const std::string& source : {(dir_.path() / "absent.pte").string(), dir_.path().string(),
+                                    "file://" + (dir_.path() / "absent%20file.pte").string()}) {
     const Error error = errorFrom([&] { fetchResource({source, {}}, options()); });
     EXPECT_EQ(error.code(), ErrorCode::InvalidModelSource) << source;
   }
-  const Error error = errorFrom(
-      [&] { fetchResource({(dir_.path() / "absent.pte").string(), {}}, options()); });
+  const Error error = errorFrom([&] {
+    fetchResource({(dir_.path() / "absent.pte").string(), {}}, options());
+  });
   EXPECT_TRUE(contains(error.what(), "absent.pte")) << error.what();
   EXPECT_TRUE(contains(error.what(), "does not exist")) << error.what();
 }

@@ -69,10 +69,10 @@ HttpTestServer::HttpTestServer(const std::filesystem::path& rootDir) {
   std::string unbuffered = "-u";
   std::string watchFlag = "--exit-on-stdin-eof";
   std::string root = rootDir.string();
-  char* argv[] = {python.data(), unbuffered.data(), script.data(),
-                  watchFlag.data(), root.data(), nullptr};
+  char* argv[] = {python.data(),    unbuffered.data(), script.data(),
+                  watchFlag.data(), root.data(),       nullptr};
 
-  int output[2];  // the server's stdout: its port
+  int output[2];    // the server's stdout: its port
   int lifeline[2];  // the server's stdin: EOF when this process goes away
   if (::pipe2(output, O_CLOEXEC) != 0) throwSystemError("pipe");
   if (::pipe2(lifeline, O_CLOEXEC) != 0) {
@@ -115,7 +115,9 @@ HttpTestServer::HttpTestServer(const std::filesystem::path& rootDir) {
   ::close(output[0]);
 }
 
-HttpTestServer::~HttpTestServer() { stop(); }
+HttpTestServer::~HttpTestServer() {
+  stop();
+}
 
 std::string HttpTestServer::url(std::string_view pathAndQuery) const {
   std::string result = "http://127.0.0.1:" + std::to_string(port_);
@@ -134,10 +136,8 @@ std::vector<RecordedRequest> HttpTestServer::requests() const {
   const nlohmann::json json = nlohmann::json::parse(body.begin(), body.end());
   std::vector<RecordedRequest> log;
   for (const auto& entry : json) {
-    log.push_back({entry.at("method").get<std::string>(),
-                   entry.at("path").get<std::string>(),
-                   entry.at("query").get<std::string>(),
-                   entry.at("range").get<std::string>(),
+    log.push_back({entry.at("method").get<std::string>(), entry.at("path").get<std::string>(),
+                   entry.at("query").get<std::string>(), entry.at("range").get<std::string>(),
                    entry.at("if_range").get<std::string>()});
   }
   return log;

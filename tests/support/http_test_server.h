@@ -38,11 +38,11 @@ namespace etvision::test {
 
 /// One request the server received.
 struct RecordedRequest {
-  std::string method;  ///< "GET" or "HEAD".
-  std::string path;    ///< Path without the query, e.g. "/model.pte".
-  std::string query;   ///< Query without '?', e.g. "slow=1000"; may be "".
-  std::string range;   ///< The Range header, e.g. "bytes=100-"; "" if none.
-  std::string ifRange; ///< The If-Range header; "" if none.
+  std::string method;   ///< "GET" or "HEAD".
+  std::string path;     ///< Path without the query, e.g. "/model.pte".
+  std::string query;    ///< Query without '?', e.g. "slow=1000"; may be "".
+  std::string range;    ///< The Range header, e.g. "bytes=100-"; "" if none.
+  std::string ifRange;  ///< The If-Range header; "" if none.
 };
 
 class HttpTestServer {

@@ -28,7 +28,8 @@ TEST(Softmax, IsStableForHugeLogits) {
 
 TEST(Softmax, ThousandClassesSumToOne) {
   std::vector<float> values(1000);
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(static_cast<float>(i)) * 7.0f;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i] = std::sin(static_cast<float>(i)) * 7.0f;
   softmaxInPlace(values);
   const double sum = std::accumulate(values.begin(), values.end(), 0.0);
   EXPECT_NEAR(sum, 1.0, 1e-5);

@@ -42,8 +42,8 @@ TEST(UriScheme, RejectsPathsAndMalformedSchemes) {
   EXPECT_EQ(uriScheme("iVBORw0KGgo="), std::nullopt);  // raw base64
   EXPECT_EQ(uriScheme("C:\\models\\x.pte"), std::nullopt);
   EXPECT_EQ(uriScheme("http:/missing-slash"), std::nullopt);
-  EXPECT_EQ(uriScheme("1http://x"), std::nullopt);   // must start with a letter
-  EXPECT_EQ(uriScheme("ht tp://x"), std::nullopt);   // space is not allowed
+  EXPECT_EQ(uriScheme("1http://x"), std::nullopt);  // must start with a letter
+  EXPECT_EQ(uriScheme("ht tp://x"), std::nullopt);  // space is not allowed
   EXPECT_EQ(uriScheme("://x"), std::nullopt);
   EXPECT_EQ(uriScheme("dir/http://x"), std::nullopt);
 }
@@ -94,9 +94,9 @@ TEST(UriFileUri, IgnoresQueryAndFragment) {
 }
 
 TEST(UriFileUri, RejectsRemoteHostsAndEmptyPaths) {
-  for (const char* bad : {"file://server/share/x.pte", "file://example.com/x",
-                          "file://", "file:///", "file://localhost",
-                          "file://localhost/", "http://x/y", "file:///bad%zz"}) {
+  for (const char* bad :
+       {"file://server/share/x.pte", "file://example.com/x", "file://", "file:///",
+        "file://localhost", "file://localhost/", "http://x/y", "file:///bad%zz"}) {
     EXPECT_EQ(codeOf([&] { fileUriToPath(bad); }), ErrorCode::InvalidUserInput) << bad;
   }
 }
