@@ -12,6 +12,13 @@ Fixtures (all from seeded random weights; no network needed):
       (takes [0, 1] pixels), fp32, XNNPACK
   bad_*.pte + bad_models.json
       valid programs with the wrong interface (python/export_bad_models.py)
+  deeplabv3_resnet50_seed0_224x224_fp32.pte
+  lraspp_mobilenet_v3_large_seed0_224x224_fp32.pte
+      (each + .input.png, .expected.json, .expected_probs.bin,
+      .expected_argmax.bin) torchvision DeepLabV3-ResNet50 / LR-ASPP
+      MobileNetV3-Large, 21 classes, seed 0, 224x224, normalisation OUTSIDE,
+      fp32, XNNPACK; output [1, 21, 224, 224] logits
+      (python/export_segmenter.py)
 
 A fixture is skipped when all its files exist and its recorded generator
 inputs (arguments, sha256 of the generator sources and of the photos, package
@@ -42,6 +49,18 @@ CLASSIFIERS = {
     ],
 }
 CLASSIFIER_SOURCES = ("etv_util.py", "etv_common.py", "export_classifier.py")
+# name -> export_segmenter arguments (--out / --reference-dir are added).
+SEGMENTERS = {
+    "deeplabv3_resnet50_seed0_224x224_fp32": [
+        "--arch", "deeplabv3_resnet50", "--seed", "0", "--input-size", "224", "224", "--normalize", "outside",
+    ],
+    "lraspp_mobilenet_v3_large_seed0_224x224_fp32": [
+        "--arch", "lraspp_mobilenet_v3_large", "--seed", "0", "--input-size", "224", "224",
+        "--normalize", "outside",
+    ],
+}
+SEGMENTER_SOURCES = ("etv_util.py", "etv_common.py", "export_segmenter.py")
+SEGMENTER_SUFFIXES = (".pte", ".input.png", ".expected.json", ".expected_probs.bin", ".expected_argmax.bin")
 BAD_MODEL_FILES = (
     "bad_input_rank3.pte", "bad_input_uint8.pte", "bad_input_int64.pte",
     "bad_output_10.pte", "bad_two_inputs.pte", "bad_models.json",
@@ -84,6 +103,11 @@ def main(argv=None) -> int:
         jobs.append((name, outputs, key, lambda a=full: _export_classifier(a)))
     jobs.append(("bad_models", list(BAD_MODEL_FILES), generator_key([], BAD_MODEL_SOURCES, []),
                  lambda: _export_bad_models(out)))
+    for name, sargs in SEGMENTERS.items():
+        full = sargs + ["--out", str(out / f"{name}.pte"), "--reference-dir", str(out)]
+        outputs = [name + suffix for suffix in SEGMENTER_SUFFIXES]
+        key = generator_key(sargs, SEGMENTER_SOURCES, photos)
+        jobs.append((name, outputs, key, lambda a=full: _export_segmenter(a)))
 
     total = U.Timer()
     failures = 0
@@ -122,6 +146,12 @@ def _export_classifier(argv: list[str]) -> None:
     import export_classifier  # imports torch; only when something is rebuilt
 
     export_classifier.main(argv)
+
+
+def _export_segmenter(argv: list[str]) -> None:
+    import export_segmenter  # imports torch; only when something is rebuilt
+
+    export_segmenter.main(argv)
 
 
 def _export_bad_models(out: Path) -> None:

@@ -16,6 +16,7 @@ inline constexpr int kExitUsage = 2;
 using CommandRunner = std::function<int()>;
 
 CommandRunner addClassifyCommand(CLI::App& app);
+CommandRunner addSegmentCommand(CLI::App& app);
 CommandRunner addFetchCommand(CLI::App& app);
 CommandRunner addModelsCommand(CLI::App& app);
 

@@ -1,4 +1,5 @@
-// etvision: classify images (and fetch models) from the command line.
+// etvision: classify and segment images (and fetch models) from the command
+// line.
 #include <cstdio>
 #include <iostream>
 
@@ -7,11 +8,12 @@
 #include "etvision/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"etvision: image classification on the ExecuTorch runtime"};
+  CLI::App app{"etvision: image classification and segmentation on the ExecuTorch runtime"};
   app.require_subcommand(1);
   app.set_version_flag("--version", etvision::version());
 
   const auto classify = etvision::cli::addClassifyCommand(app);
+  const auto segment = etvision::cli::addSegmentCommand(app);
   const auto fetch = etvision::cli::addFetchCommand(app);
   const auto models = etvision::cli::addModelsCommand(app);
 
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
 
   try {
     if (app.got_subcommand("classify")) return classify();
+    if (app.got_subcommand("segment")) return segment();
     if (app.got_subcommand("fetch")) return fetch();
     if (app.got_subcommand("models")) return models();
   } catch (const etvision::Error& e) {

@@ -10,9 +10,13 @@ namespace etvision::cli {
 CommandRunner addModelsCommand(CLI::App& app) {
   app.add_subcommand("models", "List the built-in models");
   return [] {
-    for (const ModelDescriptor* model : classificationModels()) {
-      std::cout << std::left << std::setw(30) << model->name << model->description << "\n"
-                << std::setw(30) << "" << model->modelSource << "\n";
+    for (const auto& [task, models] : {std::pair{"classification", &classificationModels()},
+                                       std::pair{"segmentation", &segmentationModels()}}) {
+      std::cout << task << ":\n";
+      for (const ModelDescriptor* model : *models) {
+        std::cout << "  " << std::left << std::setw(42) << model->name << model->description << "\n"
+                  << "  " << std::setw(42) << "" << model->modelSource << "\n";
+      }
     }
     return 0;
   };

@@ -1,5 +1,6 @@
 // etvision: react-native-executorch's computer-vision modules for Linux, on
-// the ExecuTorch runtime. Include this for everything.
+// the ExecuTorch runtime: classification and semantic segmentation. Include
+// this for everything.
 #pragma once
 
 #include "etvision/classification.h"
@@ -8,4 +9,5 @@
 #include "etvision/image_source.h"
 #include "etvision/model.h"
 #include "etvision/models.h"
+#include "etvision/segmentation.h"
 #include "etvision/version.h"

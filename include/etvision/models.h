@@ -60,11 +60,141 @@ inline const ModelDescriptor MOBILENET_V2_QUANTIZED{
     .labels = {},
     .description = "MobileNetV2, ImageNet-1k, int8, bundled (offline)"};
 
+/// Pascal VOC segmentation models (21 classes, see DeeplabLabel in
+/// segmentation.h) as the reference ships them: torchvision architectures,
+/// ImageNet mean/std applied outside the model, downloaded on first use.
+inline const ModelDescriptor DEEPLAB_V3_RESNET50{
+    .name = "deeplab_v3_resnet50",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "deeplab-v3/resolve/v0.9.0/xnnpack/deeplab_v3_resnet50_xnnpack_fp32.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description =
+        "DeepLabV3-ResNet50, Pascal VOC, fp32, 168 MB download (the reference's default)"};
+inline const ModelDescriptor DEEPLAB_V3_RESNET50_QUANTIZED{
+    .name = "deeplab_v3_resnet50_quantized",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "deeplab-v3/resolve/v0.9.0/xnnpack/deeplab_v3_resnet50_xnnpack_int8.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "DeepLabV3-ResNet50, Pascal VOC, int8, 42.4 MB download"};
+inline const ModelDescriptor DEEPLAB_V3_RESNET101{
+    .name = "deeplab_v3_resnet101",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "deeplab-v3/resolve/v0.9.0/xnnpack/deeplab_v3_resnet101_xnnpack_fp32.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "DeepLabV3-ResNet101, Pascal VOC, fp32, 244 MB download"};
+inline const ModelDescriptor DEEPLAB_V3_RESNET101_QUANTIZED{
+    .name = "deeplab_v3_resnet101_quantized",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "deeplab-v3/resolve/v0.9.0/xnnpack/deeplab_v3_resnet101_xnnpack_int8.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "DeepLabV3-ResNet101, Pascal VOC, int8, 61.7 MB download"};
+inline const ModelDescriptor DEEPLAB_V3_MOBILENET_V3_LARGE{
+    .name = "deeplab_v3_mobilenet_v3_large",
+    .modelSource =
+        std::string(detail::kReferenceModelBase) +
+        "deeplab-v3/resolve/v0.9.0/xnnpack/deeplab_v3_mobilenet_v3_large_xnnpack_fp32.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "DeepLabV3-MobileNetV3-Large, Pascal VOC, fp32, 44.1 MB download"};
+inline const ModelDescriptor DEEPLAB_V3_MOBILENET_V3_LARGE_QUANTIZED{
+    .name = "deeplab_v3_mobilenet_v3_large_quantized",
+    .modelSource =
+        std::string(detail::kReferenceModelBase) +
+        "deeplab-v3/resolve/v0.9.0/xnnpack/deeplab_v3_mobilenet_v3_large_xnnpack_int8.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "DeepLabV3-MobileNetV3-Large, Pascal VOC, int8, 11.4 MB download"};
+inline const ModelDescriptor LRASPP_MOBILENET_V3_LARGE{
+    .name = "lraspp_mobilenet_v3_large",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "lraspp/resolve/v0.9.0/xnnpack/lraspp_mobilenet_v3_large_xnnpack_fp32.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "LRASPP-MobileNetV3-Large, Pascal VOC, fp32, 12.9 MB download"};
+inline const ModelDescriptor LRASPP_MOBILENET_V3_LARGE_QUANTIZED{
+    .name = "lraspp_mobilenet_v3_large_quantized",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "lraspp/resolve/v0.9.0/xnnpack/lraspp_mobilenet_v3_large_xnnpack_int8.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "LRASPP-MobileNetV3-Large, Pascal VOC, int8, 3.5 MB download"};
+inline const ModelDescriptor FCN_RESNET50{
+    .name = "fcn_resnet50",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "fcn/resolve/v0.9.0/xnnpack/fcn_resnet50_xnnpack_fp32.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "FCN-ResNet50, Pascal VOC, fp32, 141 MB download"};
+inline const ModelDescriptor FCN_RESNET50_QUANTIZED{
+    .name = "fcn_resnet50_quantized",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "fcn/resolve/v0.9.0/xnnpack/fcn_resnet50_xnnpack_int8.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "FCN-ResNet50, Pascal VOC, int8"};
+inline const ModelDescriptor FCN_RESNET101{
+    .name = "fcn_resnet101",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "fcn/resolve/v0.9.0/xnnpack/fcn_resnet101_xnnpack_fp32.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "FCN-ResNet101, Pascal VOC, fp32, 217 MB download"};
+inline const ModelDescriptor FCN_RESNET101_QUANTIZED{
+    .name = "fcn_resnet101_quantized",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "fcn/resolve/v0.9.0/xnnpack/fcn_resnet101_xnnpack_int8.pte",
+    .sha256 = "",
+    .normalization = kImageNetNormalization,
+    .labels = {},
+    .description = "FCN-ResNet101, Pascal VOC, int8"};
+
+/// Person vs background, the reference's 2-class selfie model (input [0, 1],
+/// no normalisation; one sigmoid output channel).
+inline const ModelDescriptor SELFIE_SEGMENTATION{
+    .name = "selfie_segmentation",
+    .modelSource = std::string(detail::kReferenceModelBase) +
+                   "selfie-segmentation/resolve/v0.9.0/xnnpack/selfie-segmentation.pte",
+    .sha256 = "",
+    .normalization = std::nullopt,
+    .labels = {"BACKGROUND", "PERSON"},
+    .description = "Selfie segmentation (person vs background), download"};
+
+/// Google MediaPipe's selfie segmentation (general, 256x256), converted from
+/// its TFLite original and bundled (works offline). Apache-2.0; see
+/// models/selfie_segmentation/PROVENANCE.md.
+inline const ModelDescriptor MEDIAPIPE_SELFIE{
+    .name = "mediapipe_selfie",
+    .modelSource = "bundled:selfie_segmentation/selfie_segmentation_xnnpack_fp32.pte",
+    .sha256 = "",
+    .normalization = std::nullopt,
+    .labels = {"BACKGROUND", "PERSON"},
+    .description = "MediaPipe selfie segmentation (person vs background), bundled (offline)"};
+
 /// Every built-in classification model, in the order `etvision models`
 /// lists them.
 ETVISION_API const std::vector<const ModelDescriptor*>& classificationModels();
 
-/// The built-in model with this name, or nullptr.
+/// Every built-in segmentation model, in the order `etvision models` lists
+/// them.
+ETVISION_API const std::vector<const ModelDescriptor*>& segmentationModels();
+
+/// The built-in model (classification or segmentation) with this name, or
+/// nullptr.
 ETVISION_API const ModelDescriptor* findModel(std::string_view name);
 
 }  // namespace etvision

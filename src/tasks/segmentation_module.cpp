@@ -1,0 +1,265 @@
+#include "etvision/segmentation.h"
+
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "etvision/error.h"
+#include "image/image_loader.h"
+#include "image/preprocess.h"
+#include "labels/label_sets.h"
+#include "runtime/model_slot.h"
+#include "tasks/pixel_classes.h"
+
+namespace etvision {
+
+namespace {
+
+struct SegmenterConfig {
+  std::string name;
+  std::optional<Normalization> normalization;
+  std::shared_ptr<const std::vector<std::string>> labels;
+};
+
+/// Channels, height and width of a [1, C, H, W] (or [C, H, W]) output, or
+/// InvalidModelOutput naming what is wrong.
+struct OutputGeometry {
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+};
+
+OutputGeometry readGeometry(const std::vector<std::int64_t>& shape, std::size_t numLabels,
+                            const std::string& where) {
+  auto describe = [&] {
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+      text += (i ? ", " : "") + std::to_string(shape[i]);
+    }
+    return text + "]";
+  };
+  const bool rankOk = (shape.size() == 4 && shape[0] == 1) || shape.size() == 3;
+  if (!rankOk) {
+    throw Error(ErrorCode::InvalidModelOutput,
+                where + " outputs " + describe() +
+                    "; a segmentation model must output [1, C, H, W] class scores.");
+  }
+  const std::size_t offset = shape.size() - 3;
+  OutputGeometry geometry{static_cast<int>(shape[offset]), static_cast<int>(shape[offset + 1]),
+                          static_cast<int>(shape[offset + 2])};
+  if (geometry.channels <= 0 || geometry.height <= 0 || geometry.width <= 0) {
+    throw Error(ErrorCode::InvalidModelOutput, where + " outputs an empty map " + describe() + ".");
+  }
+  const std::size_t classes = geometry.channels == 1 ? 2 : geometry.channels;
+  if (classes != numLabels) {
+    throw Error(ErrorCode::InvalidModelOutput,
+                where + " outputs " + describe() + ", i.e. " + std::to_string(classes) +
+                    " classes, but " + std::to_string(numLabels) +
+                    " labels are known. Give the model's own labels in ModelDescriptor::labels.");
+  }
+  return geometry;
+}
+
+std::vector<int> wantedClasses(const SegmentOptions& options,
+                               const std::vector<std::string>& labels) {
+  std::vector<int> wanted;
+  if (options.allClasses) {
+    for (std::size_t i = 0; i < labels.size(); ++i) wanted.push_back(static_cast<int>(i));
+    return wanted;
+  }
+  for (const std::string& label : options.classesOfInterest) {
+    // Exact match first, then case-insensitive ("person" finds "PERSON").
+    auto found = std::find(labels.begin(), labels.end(), label);
+    if (found == labels.end()) {
+      found = std::find_if(labels.begin(), labels.end(), [&](const std::string& known) {
+        return std::equal(known.begin(), known.end(), label.begin(), label.end(),
+                          [](unsigned char a, unsigned char b) {
+                            return std::tolower(a) == std::tolower(b);
+                          });
+      });
+    }
+    if (found == labels.end()) {
+      std::string known;
+      for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
+      throw Error(ErrorCode::InvalidUserInput,
+                  "Unknown class '" + label + "' in classesOfInterest; this model knows: " +
+                      known + ".");
+    }
+    const int index = static_cast<int>(found - labels.begin());
+    if (std::find(wanted.begin(), wanted.end(), index) == wanted.end()) wanted.push_back(index);
+  }
+  return wanted;
+}
+
+}  // namespace
+
+const char* deeplabLabelName(DeeplabLabel label) noexcept {
+  const int value = static_cast<int>(label);
+  if (label == DeeplabLabel::ARGMAX) return "ARGMAX";
+  const auto labels = detail::vocLabels();
+  if (value < 0 || value >= static_cast<int>(labels->size())) return nullptr;
+  return (*labels)[static_cast<std::size_t>(value)].c_str();
+}
+
+std::vector<std::uint8_t> Segmentation::categoryMask() const {
+  if (labels && labels->size() > 256) {
+    throw Error(ErrorCode::InvalidModelOutput,
+                "categoryMask() needs at most 256 classes; this model has " +
+                    std::to_string(labels->size()) + ". Use argmax instead.");
+  }
+  std::vector<std::uint8_t> mask(argmax.size());
+  std::transform(argmax.begin(), argmax.end(), mask.begin(),
+                 [](std::int32_t c) { return static_cast<std::uint8_t>(c); });
+  return mask;
+}
+
+std::vector<double> Segmentation::classShares() const {
+  std::vector<double> shares(labels ? labels->size() : 0, 0.0);
+  for (const std::int32_t c : argmax) {
+    if (c >= 0 && static_cast<std::size_t>(c) < shares.size()) shares[c] += 1.0;
+  }
+  if (!argmax.empty()) {
+    for (double& share : shares) share /= static_cast<double>(argmax.size());
+  }
+  return shares;
+}
+
+struct ImageSegmentationModule::State {
+  detail::ModelSlot<SegmenterConfig> slot;
+};
+
+ImageSegmentationModule::ImageSegmentationModule() : state_(std::make_unique<State>()) {}
+
+ImageSegmentationModule::~ImageSegmentationModule() { unload(); }
+
+void ImageSegmentationModule::load(const ModelDescriptor& model, ProgressCallback onProgress) {
+  LoadOptions options;
+  options.fetch.onProgress = std::move(onProgress);
+  load(model, options);
+}
+
+void ImageSegmentationModule::load(const ModelDescriptor& model, const LoadOptions& options) {
+  const auto path = fetchResource({model.modelSource, model.sha256}, options.fetch);
+  auto program = std::make_unique<detail::ExecutorchModel>(path);
+  SegmenterConfig config{model.name, model.normalization,
+                         model.labels.empty()
+                             ? detail::vocLabels()
+                             : std::make_shared<const std::vector<std::string>>(model.labels)};
+  readGeometry(program->outputShapes().front(), config.labels->size(),
+               "Model '" + path.string() + "'");
+  state_->slot.replace(std::move(program), std::move(config));
+}
+
+std::future<void> ImageSegmentationModule::loadAsync(ModelDescriptor model,
+                                                     ProgressCallback onProgress) {
+  return std::async(std::launch::async,
+                    [this, model = std::move(model), onProgress = std::move(onProgress)] {
+                      load(model, onProgress);
+                    });
+}
+
+Segmentation ImageSegmentationModule::segment(const ImageSource& image,
+                                              const SegmentOptions& options) {
+  if (options.outputSize &&
+      (options.outputSize->first <= 0 || options.outputSize->second <= 0 ||
+       static_cast<std::uint64_t>(options.outputSize->first) * options.outputSize->second >
+           options.imageLimits.maxPixels)) {
+    throw Error(ErrorCode::InvalidUserInput,
+                "SegmentOptions::outputSize must be positive and within ImageReadLimits::maxPixels.");
+  }
+  const cv::Mat rgb = detail::loadRgbImage(image, options.imageLimits);
+
+  Segmentation result;
+  result.imageWidth = rgb.cols;
+  result.imageHeight = rgb.rows;
+  std::vector<int> wanted;
+  detail::PixelClasses classes;
+  state_->slot.use([&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
+    // Validated before inference so a bad request costs nothing.
+    wanted = wantedClasses(options, *config.labels);
+    result.labels = config.labels;
+    detail::preprocessToNchw(rgb, model.inputHeight(), model.inputWidth(), config.normalization,
+                             model.input().data());
+    const auto outputs = model.run();
+    const auto geometry =
+        readGeometry(outputs.front().shape, config.labels->size(), "The model");
+    const std::size_t expected =
+        static_cast<std::size_t>(geometry.channels) * geometry.height * geometry.width;
+    if (outputs.front().values.size() != expected) {
+      throw Error(ErrorCode::InvalidModelOutput,
+                  "The model's output holds " + std::to_string(outputs.front().values.size()) +
+                      " values, not the " + std::to_string(expected) + " its shape declares.");
+    }
+    // Per-pixel work happens under the lock because it reads the runtime's
+    // output memory, which the next inference overwrites.
+    classes = detail::classifyPixels(
+        {outputs.front().values, geometry.channels, geometry.height, geometry.width}, wanted);
+    result.width = geometry.width;
+    result.height = geometry.height;
+  });
+
+  int targetWidth = result.width;
+  int targetHeight = result.height;
+  if (options.outputSize) {
+    std::tie(targetWidth, targetHeight) = *options.outputSize;
+  } else if (options.resize) {
+    targetWidth = result.imageWidth;
+    targetHeight = result.imageHeight;
+  }
+  const bool resample = targetWidth != result.width || targetHeight != result.height;
+  result.argmax = resample ? detail::resizeClassMap(classes.argmax, result.width, result.height,
+                                                    targetWidth, targetHeight)
+                           : std::move(classes.argmax);
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    auto& map = classes.probabilities[i];
+    result.probabilities[(*result.labels)[wanted[i]]] =
+        resample ? detail::resizeProbabilityMap(map, result.width, result.height, targetWidth,
+                                                targetHeight)
+                 : std::move(map);
+  }
+  result.width = targetWidth;
+  result.height = targetHeight;
+  return result;
+}
+
+Segmentation ImageSegmentationModule::forward(const ImageSource& image,
+                                              const std::vector<DeeplabLabel>& classesOfInterest,
+                                              bool resize) {
+  SegmentOptions options;
+  options.resize = resize;
+  for (const DeeplabLabel label : classesOfInterest) {
+    const char* name = label == DeeplabLabel::ARGMAX ? nullptr : deeplabLabelName(label);
+    if (name == nullptr) {
+      if (label == DeeplabLabel::ARGMAX) continue;  // always returned
+      throw Error(ErrorCode::InvalidUserInput,
+                  "Unknown DeeplabLabel value " + std::to_string(static_cast<int>(label)) +
+                      " in classesOfInterest; valid values are 0 (BACKGROUND) to 20 (TVMONITOR).");
+    }
+    options.classesOfInterest.emplace_back(name);
+  }
+  return segment(image, options);
+}
+
+std::future<Segmentation> ImageSegmentationModule::segmentAsync(ImageSource image,
+                                                                SegmentOptions options) {
+  return std::async(std::launch::async,
+                    [this, image = std::move(image), options = std::move(options)] {
+                      return segment(image, options);
+                    });
+}
+
+void ImageSegmentationModule::unload() noexcept { state_->slot.reset(); }
+
+bool ImageSegmentationModule::isLoaded() const noexcept { return state_->slot.loaded(); }
+
+SegmenterInfo ImageSegmentationModule::info() const {
+  return state_->slot.use([](detail::ExecutorchModel& model, const SegmenterConfig& config) {
+    const auto geometry = readGeometry(model.outputShapes().front(), config.labels->size(),
+                                       "The model");
+    return SegmenterInfo{config.name,     model.inputWidth(), model.inputHeight(),
+                         geometry.width,  geometry.height,    config.labels};
+  });
+}
+
+}  // namespace etvision

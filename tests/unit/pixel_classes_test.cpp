@@ -1,0 +1,81 @@
+#include "tasks/pixel_classes.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace etvision::detail {
+namespace {
+
+// Three classes over a 2x2 map, laid out [C][H][W].
+const std::vector<float> kLogits = {
+    // class 0      class 1      class 2
+    1.0f, 0.0f, 5.0f, 2.0f,  //
+    3.0f, 0.0f, 5.0f, 2.0f,  //
+    2.0f, 0.0f, 1.0f, 2.0f,
+};
+
+TEST(PixelClasses, ArgmaxPicksTheHighestScoreAndTiesGoToTheLowestIndex) {
+  const auto result = classifyPixels({kLogits, 3, 2, 2}, {});
+  // pixel 0: 1,3,2 -> 1; pixel 1: all 0 -> 0; pixel 2: 5,5,1 -> 0; pixel 3: 2,2,2 -> 0
+  EXPECT_EQ(result.argmax, (std::vector<std::int32_t>{1, 0, 0, 0}));
+  EXPECT_TRUE(result.probabilities.empty());
+}
+
+TEST(PixelClasses, ProbabilitiesAreThePerPixelSoftmax) {
+  const std::vector<int> wanted{2, 0};
+  const auto result = classifyPixels({kLogits, 3, 2, 2}, wanted);
+  ASSERT_EQ(result.probabilities.size(), 2u);
+  const double e1 = std::exp(1.0), e2 = std::exp(2.0), e3 = std::exp(3.0);
+  EXPECT_NEAR(result.probabilities[0][0], e2 / (e1 + e3 + e2), 1e-6);  // class 2, pixel 0
+  EXPECT_NEAR(result.probabilities[1][0], e1 / (e1 + e3 + e2), 1e-6);  // class 0, pixel 0
+  EXPECT_NEAR(result.probabilities[0][1], 1.0 / 3.0, 1e-6);
+  const double e5 = std::exp(5.0);
+  EXPECT_NEAR(result.probabilities[1][2], e5 / (e5 + e5 + e1), 1e-6);  // class 0, pixel 2
+  EXPECT_NEAR(result.probabilities[0][3], 1.0 / 3.0, 1e-6);
+}
+
+TEST(PixelClasses, HugeLogitsStayFinite) {
+  const std::vector<float> logits{1000.0f, -1000.0f, 999.0f, 1000.0f};  // 2 classes, 1x2
+  const std::vector<int> wanted{0, 1};
+  const auto result = classifyPixels({logits, 2, 1, 2}, wanted);
+  EXPECT_EQ(result.argmax, (std::vector<std::int32_t>{0, 1}));
+  EXPECT_NEAR(result.probabilities[0][0], 1.0 / (1.0 + std::exp(-1.0)), 1e-6);
+  EXPECT_NEAR(result.probabilities[1][1], 1.0f, 1e-6);
+}
+
+TEST(PixelClasses, OneChannelIsAForegroundProbability) {
+  const std::vector<float> p{0.2f, 0.5f, 0.51f, 0.9f};
+  const std::vector<int> wanted{1, 0};
+  const auto result = classifyPixels({p, 1, 2, 2}, wanted);
+  EXPECT_EQ(result.argmax, (std::vector<std::int32_t>{0, 0, 1, 1}));  // 0.5 is a tie -> 0
+  EXPECT_EQ(result.probabilities[0], p);
+  EXPECT_FLOAT_EQ(result.probabilities[1][0], 0.8f);
+  EXPECT_FLOAT_EQ(result.probabilities[1][3], 1.0f - 0.9f);
+}
+
+TEST(PixelClasses, ClassMapsResizeWithNearestNeighbour) {
+  // 2x2 -> 4x2 (non-square): every source pixel becomes a 2x1 block.
+  const std::vector<std::int32_t> map{1, 2, 3, 4};
+  EXPECT_EQ(resizeClassMap(map, 2, 2, 4, 2), (std::vector<std::int32_t>{1, 1, 2, 2, 3, 3, 4, 4}));
+  // Never invents classes when shrinking or growing by odd factors.
+  const auto grown = resizeClassMap(map, 2, 2, 5, 3);
+  ASSERT_EQ(grown.size(), 15u);
+  for (auto c : grown) EXPECT_TRUE(c >= 1 && c <= 4);
+}
+
+TEST(PixelClasses, ProbabilityMapsResizeBilinearly) {
+  const std::vector<float> map{0.0f, 1.0f};  // 2x1
+  const auto resized = resizeProbabilityMap(map, 2, 1, 4, 1);
+  // OpenCV INTER_LINEAR with half-pixel centres: 0, 0.25, 0.75, 1.
+  ASSERT_EQ(resized.size(), 4u);
+  EXPECT_FLOAT_EQ(resized[0], 0.0f);
+  EXPECT_FLOAT_EQ(resized[1], 0.25f);
+  EXPECT_FLOAT_EQ(resized[2], 0.75f);
+  EXPECT_FLOAT_EQ(resized[3], 1.0f);
+  EXPECT_EQ(resizeProbabilityMap(map, 2, 1, 3, 7).size(), 21u);
+}
+
+}  // namespace
+}  // namespace etvision::detail
