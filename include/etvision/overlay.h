@@ -13,7 +13,7 @@ namespace etvision {
 
 struct OverlayOptions {
   /// Opacity of the class colours over the photo, in [0, 1].
-  float opacity = 0.55f;
+  float opacity = 0.5f;
   /// Draw a legend naming the classes present and their share of the image.
   bool legend = true;
   /// Outline each region in its colour.
