@@ -21,6 +21,10 @@ for package in "${debian_packages[@]}"; do
     missing+=("$package")
   fi
 done
+# Node.js for the Node package: machines that already have node (>= 20) keep it.
+if ! command -v node >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo=""

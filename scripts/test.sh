@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, generates the test
 # models (python/make_fixtures.py, cached in build/fixtures), runs every test
-# through ctest, then rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer
+# through ctest, builds and tests the Node.js package (bindings/node), then
+# rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer
 # and runs the unit and integration tests again under them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +17,9 @@ echo "== build (Release) =="
 scripts/build.sh build
 echo "== tests (Release) =="
 "$ctest" --test-dir build --output-on-failure -j 2
+
+echo "== Node.js package (bindings/node) =="
+scripts/test_node.sh build
 
 echo "== build (ASan + UBSan) =="
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=address,undefined \
