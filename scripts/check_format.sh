@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mapfile -t files < <(git ls-files -- 'include/*.h' 'src/*.h' 'src/*.cpp' 'tools/*.h' 'tools/*.cpp' \
-  'tests/*.h' 'tests/*.cpp' 'bench/*.cpp' 'bench/*.h' 'bindings/*.cpp' 'bindings/*.h')
+  'tests/*.h' 'tests/*.cpp' 'bench/*.cpp' 'bench/*.h' 'bindings/*.cpp' 'bindings/*.cc' 'bindings/*.h')
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
 else

@@ -34,8 +34,7 @@ std::filesystem::path outputPathFor(const std::string& pattern, const std::strin
   std::filesystem::path path(pattern);
   if (imageCount <= 1) return path;
   const std::string stem = std::filesystem::path(image).stem().string();
-  return path.parent_path() /
-         (path.stem().string() + "_" + stem + path.extension().string());
+  return path.parent_path() / (path.stem().string() + "_" + stem + path.extension().string());
 }
 
 void writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
@@ -66,14 +65,17 @@ nlohmann::json presentClasses(const Segmentation& result) {
 CommandRunner addSegmentCommand(CLI::App& app) {
   auto args = std::make_shared<SegmentArguments>();
   CLI::App* command = app.add_subcommand("segment", "Segment images (Pascal VOC or selfie)");
-  command->add_option("images", args->images,
-                      "Images: paths, file:// or http(s):// URLs, data URIs or base64")
+  command
+      ->add_option("images", args->images,
+                   "Images: paths, file:// or http(s):// URLs, data URIs or base64")
       ->required();
-  command->add_option("-m,--model", args->model.model,
-                      "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")
+  command
+      ->add_option("-m,--model", args->model.model,
+                   "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")
       ->capture_default_str();
-  command->add_option("--classes", args->classes,
-                      "Classes whose probability maps to compute, e.g. PERSON,CAT")
+  command
+      ->add_option("--classes", args->classes,
+                   "Classes whose probability maps to compute, e.g. PERSON,CAT")
       ->delimiter(',')
       ->allow_extra_args(false);
   command->add_flag("--resize", args->resize, "Maps at the original image size");
@@ -83,8 +85,9 @@ CommandRunner addSegmentCommand(CLI::App& app) {
                       "Write the class-index mask (8-bit greyscale PNG, value = class index)");
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, width, height, classes}");
-  command->add_option("--normalize", args->model.normalize,
-                      "Custom models: input normalisation, 'imagenet' or 'none'")
+  command
+      ->add_option("--normalize", args->model.normalize,
+                   "Custom models: input normalisation, 'imagenet' or 'none'")
       ->check(CLI::IsMember({"imagenet", "none"}));
   command->add_option("--labels", args->model.labelsFile,
                       "Custom models: labels file, one per line in output order");
@@ -114,14 +117,16 @@ CommandRunner addSegmentCommand(CLI::App& app) {
           writeFile(outputPathFor(args->mask, image, args->images.size()), encodeMaskPng(result));
         }
         if (args->json) {
-          nlohmann::json line{{"image", image},          {"model", model.name},
-                              {"width", result.width},   {"height", result.height},
+          nlohmann::json line{{"image", image},
+                              {"model", model.name},
+                              {"width", result.width},
+                              {"height", result.height},
                               {"classes", classes}};
           if (!overlayPath.empty()) line["overlay"] = overlayPath;
           std::cout << line.dump() << "\n";
         } else {
-          std::cout << image << " (" << result.imageWidth << "x" << result.imageHeight
-                    << "), map " << result.width << "x" << result.height << "\n";
+          std::cout << image << " (" << result.imageWidth << "x" << result.imageHeight << "), map "
+                    << result.width << "x" << result.height << "\n";
           for (const auto& entry : classes) {
             std::cout << "  " << std::fixed << std::setprecision(1) << std::setw(5)
                       << entry["share"].get<double>() * 100.0 << "%  "

@@ -60,7 +60,9 @@ std::string displayName(const std::string& label) {
   return name;
 }
 
-cv::Scalar bgr(const detail::Rgb& rgb) { return cv::Scalar(rgb[2], rgb[1], rgb[0]); }
+cv::Scalar bgr(const detail::Rgb& rgb) {
+  return cv::Scalar(rgb[2], rgb[1], rgb[0]);
+}
 
 void drawLegend(cv::Mat& canvas, const std::vector<std::string>& labels,
                 const std::vector<double>& shares) {
@@ -89,10 +91,12 @@ void drawLegend(cv::Mat& canvas, const std::vector<std::string>& labels,
   int textWidth = 0;
   for (const auto& line : lines) {
     int baseline = 0;
-    textWidth = std::max(textWidth, cv::getTextSize(line, font, 0.6 * scale, thickness, &baseline).width);
+    textWidth =
+        std::max(textWidth, cv::getTextSize(line, font, 0.6 * scale, thickness, &baseline).width);
   }
   const int panelWidth = std::min(canvas.cols, pad * 3 + swatch + textWidth);
-  const int panelHeight = std::min(canvas.rows, pad * 2 + rowHeight * static_cast<int>(lines.size()));
+  const int panelHeight =
+      std::min(canvas.rows, pad * 2 + rowHeight * static_cast<int>(lines.size()));
   const cv::Rect panel(pad, pad, std::min(panelWidth, canvas.cols - pad),
                        std::min(panelHeight, canvas.rows - pad));
   if (panel.width <= 0 || panel.height <= 0) return;
@@ -105,9 +109,10 @@ void drawLegend(cv::Mat& canvas, const std::vector<std::string>& labels,
     const int middle = top + rowHeight / 2;
     int textX = panel.x + pad;
     if (!present.empty()) {
-      const auto colour = bgr(detail::classColour(labels[present[i]], static_cast<int>(present[i])));
-      cv::rectangle(canvas, cv::Rect(textX, middle - swatch / 2, swatch, swatch), colour, cv::FILLED,
-                    cv::LINE_AA);
+      const auto colour =
+          bgr(detail::classColour(labels[present[i]], static_cast<int>(present[i])));
+      cv::rectangle(canvas, cv::Rect(textX, middle - swatch / 2, swatch, swatch), colour,
+                    cv::FILLED, cv::LINE_AA);
       textX += swatch + pad;
     }
     cv::putText(canvas, lines[i], cv::Point(textX, middle + static_cast<int>(7 * scale)), font,
@@ -117,7 +122,8 @@ void drawLegend(cv::Mat& canvas, const std::vector<std::string>& labels,
 
 }  // namespace
 
-std::vector<std::uint8_t> renderOverlayPng(const ImageSource& image, const Segmentation& segmentation,
+std::vector<std::uint8_t> renderOverlayPng(const ImageSource& image,
+                                           const Segmentation& segmentation,
                                            const OverlayOptions& options) {
   if (!segmentation.labels || segmentation.argmax.empty() ||
       segmentation.argmax.size() !=

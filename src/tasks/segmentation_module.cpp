@@ -73,18 +73,17 @@ std::vector<int> wantedClasses(const SegmentOptions& options,
     auto found = std::find(labels.begin(), labels.end(), label);
     if (found == labels.end()) {
       found = std::find_if(labels.begin(), labels.end(), [&](const std::string& known) {
-        return std::equal(known.begin(), known.end(), label.begin(), label.end(),
-                          [](unsigned char a, unsigned char b) {
-                            return std::tolower(a) == std::tolower(b);
-                          });
+        return std::equal(
+            known.begin(), known.end(), label.begin(), label.end(),
+            [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
       });
     }
     if (found == labels.end()) {
       std::string known;
       for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
-      throw Error(ErrorCode::InvalidUserInput,
-                  "Unknown class '" + label + "' in classesOfInterest; this model knows: " +
-                      known + ".");
+      throw Error(
+          ErrorCode::InvalidUserInput,
+          "Unknown class '" + label + "' in classesOfInterest; this model knows: " + known + ".");
     }
     const int index = static_cast<int>(found - labels.begin());
     if (std::find(wanted.begin(), wanted.end(), index) == wanted.end()) wanted.push_back(index);
@@ -131,7 +130,9 @@ struct ImageSegmentationModule::State {
 
 ImageSegmentationModule::ImageSegmentationModule() : state_(std::make_unique<State>()) {}
 
-ImageSegmentationModule::~ImageSegmentationModule() { unload(); }
+ImageSegmentationModule::~ImageSegmentationModule() {
+  unload();
+}
 
 void ImageSegmentationModule::load(const ModelDescriptor& model, ProgressCallback onProgress) {
   LoadOptions options;
@@ -165,8 +166,9 @@ Segmentation ImageSegmentationModule::segment(const ImageSource& image,
       (options.outputSize->first <= 0 || options.outputSize->second <= 0 ||
        static_cast<std::uint64_t>(options.outputSize->first) * options.outputSize->second >
            options.imageLimits.maxPixels)) {
-    throw Error(ErrorCode::InvalidUserInput,
-                "SegmentOptions::outputSize must be positive and within ImageReadLimits::maxPixels.");
+    throw Error(
+        ErrorCode::InvalidUserInput,
+        "SegmentOptions::outputSize must be positive and within ImageReadLimits::maxPixels.");
   }
   const cv::Mat rgb = detail::loadRgbImage(image, options.imageLimits);
 
@@ -182,8 +184,7 @@ Segmentation ImageSegmentationModule::segment(const ImageSource& image,
     detail::preprocessToNchw(rgb, model.inputHeight(), model.inputWidth(), config.normalization,
                              model.input().data());
     const auto outputs = model.run();
-    const auto geometry =
-        readGeometry(outputs.front().shape, config.labels->size(), "The model");
+    const auto geometry = readGeometry(outputs.front().shape, config.labels->size(), "The model");
     const std::size_t expected =
         static_cast<std::size_t>(geometry.channels) * geometry.height * geometry.width;
     if (outputs.front().values.size() != expected) {
@@ -249,16 +250,20 @@ std::future<Segmentation> ImageSegmentationModule::segmentAsync(ImageSource imag
                     });
 }
 
-void ImageSegmentationModule::unload() noexcept { state_->slot.reset(); }
+void ImageSegmentationModule::unload() noexcept {
+  state_->slot.reset();
+}
 
-bool ImageSegmentationModule::isLoaded() const noexcept { return state_->slot.loaded(); }
+bool ImageSegmentationModule::isLoaded() const noexcept {
+  return state_->slot.loaded();
+}
 
 SegmenterInfo ImageSegmentationModule::info() const {
   return state_->slot.use([](detail::ExecutorchModel& model, const SegmenterConfig& config) {
-    const auto geometry = readGeometry(model.outputShapes().front(), config.labels->size(),
-                                       "The model");
-    return SegmenterInfo{config.name,     model.inputWidth(), model.inputHeight(),
-                         geometry.width,  geometry.height,    config.labels};
+    const auto geometry =
+        readGeometry(model.outputShapes().front(), config.labels->size(), "The model");
+    return SegmenterInfo{config.name,    model.inputWidth(), model.inputHeight(),
+                         geometry.width, geometry.height,    config.labels};
   });
 }
 

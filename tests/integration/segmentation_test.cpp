@@ -32,7 +32,8 @@ std::vector<T> readBinary(const std::filesystem::path& path) {
   if (!in) throw std::runtime_error("cannot read " + path.string());
   std::vector<T> values(static_cast<std::size_t>(in.tellg()) / sizeof(T));
   in.seekg(0);
-  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(T)));
+  in.read(reinterpret_cast<char*>(values.data()),
+          static_cast<std::streamsize>(values.size() * sizeof(T)));
   return values;
 }
 
@@ -47,7 +48,9 @@ ErrorCode errorCodeOf(F&& f) {
   return ErrorCode::UnknownError;
 }
 
-std::string photo(const char* name) { return (photosDir() / name).string(); }
+std::string photo(const char* name) {
+  return (photosDir() / name).string();
+}
 
 class BundledSelfie : public ::testing::Test {
  protected:
@@ -66,8 +69,8 @@ ImageSegmentationModule* BundledSelfie::segmenter_ = nullptr;
 // The converted model's person masks against Google's TFLite original
 // (ai-edge-litert), recorded by python/selfie/verify_selfie.py.
 TEST_F(BundledSelfie, PersonMasksMatchTheTfliteOriginal) {
-  const auto reference = readJson(test::bundledModelsDir() / "selfie_segmentation" /
-                                  "reference_masks.json");
+  const auto reference =
+      readJson(test::bundledModelsDir() / "selfie_segmentation" / "reference_masks.json");
   int checked = 0;
   for (const auto& [name, entry] : reference.at("photos").items()) {
     const Segmentation result = segmenter_->forward(photo(name.c_str()), {DeeplabLabel::PERSON});
@@ -112,8 +115,8 @@ TEST_F(BundledSelfie, EmptyClassesOfInterestReturnsOnlyTheArgmax) {
 }
 
 TEST_F(BundledSelfie, ResizeGivesMapsAtTheOriginalNonSquareSize) {
-  const Segmentation small =
-      segmenter_->forward(photo("opencv_messi5.jpg"), {DeeplabLabel::PERSON, DeeplabLabel::BACKGROUND});
+  const Segmentation small = segmenter_->forward(photo("opencv_messi5.jpg"),
+                                                 {DeeplabLabel::PERSON, DeeplabLabel::BACKGROUND});
   const Segmentation full = segmenter_->forward(
       photo("opencv_messi5.jpg"), {DeeplabLabel::PERSON, DeeplabLabel::BACKGROUND}, true);
   EXPECT_EQ(full.width, 548);
@@ -153,7 +156,8 @@ TEST_F(BundledSelfie, UnknownClassesAreInvalidUserInput) {
     EXPECT_NE(std::string(e.what()).find("PERSON"), std::string::npos);
   }
   // CAT is a DeeplabLabel but not a class of the 2-class selfie model.
-  EXPECT_EQ(errorCodeOf([&] { segmenter_->forward(photo("skimage_astronaut.png"), {DeeplabLabel::CAT}); }),
+  EXPECT_EQ(errorCodeOf(
+                [&] { segmenter_->forward(photo("skimage_astronaut.png"), {DeeplabLabel::CAT}); }),
             ErrorCode::InvalidUserInput);
   EXPECT_EQ(errorCodeOf([&] {
               segmenter_->forward(photo("skimage_astronaut.png"), {static_cast<DeeplabLabel>(42)});
@@ -247,8 +251,8 @@ void expectSegmentationParity(const std::string& stem) {
   segmenter.load(model);
   SegmentOptions options;
   options.allClasses = true;
-  const Segmentation result =
-      segmenter.segment((fixturesDir() / expected.at("image").get<std::string>()).string(), options);
+  const Segmentation result = segmenter.segment(
+      (fixturesDir() / expected.at("image").get<std::string>()).string(), options);
 
   const auto probabilities = readBinary<float>(fixturesDir() / (stem + ".expected_probs.bin"));
   const auto argmax = readBinary<std::int32_t>(fixturesDir() / (stem + ".expected_argmax.bin"));
@@ -262,7 +266,8 @@ void expectSegmentationParity(const std::string& stem) {
   for (std::size_t c = 0; c < result.labels->size(); ++c) {
     const auto& ours = result.probabilities.at((*result.labels)[c]);
     for (std::size_t i = 0; i < pixels; ++i) {
-      maxDifference = std::max(maxDifference, std::abs(double(ours[i]) - probabilities[c * pixels + i]));
+      maxDifference =
+          std::max(maxDifference, std::abs(double(ours[i]) - probabilities[c * pixels + i]));
     }
   }
   const double agreement = double(agree) / double(pixels);

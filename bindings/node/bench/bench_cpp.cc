@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < n; ++i) {
     const auto t = std::chrono::steady_clock::now();
     auto result = module.forward(image);
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
   }
   std::sort(times.begin(), times.end());
   double sum = 0;

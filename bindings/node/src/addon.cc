@@ -43,8 +43,8 @@ Napi::Error makeError(Napi::Env env, const Failure& failure) {
   Napi::Error error = Napi::Error::New(env, failure.message);
   error.Set("code", Napi::Number::New(env, failure.code));
   error.Set("codeName",
-            Napi::String::New(env, etvision::errorCodeName(
-                                       static_cast<etvision::ErrorCode>(failure.code))));
+            Napi::String::New(
+                env, etvision::errorCodeName(static_cast<etvision::ErrorCode>(failure.code))));
   return error;
 }
 
@@ -267,9 +267,8 @@ class ForwardWorker : public Napi::AsyncWorker {
 template <typename Module, typename Result, typename Run, typename Convert>
 Napi::Value queueForward(Napi::Env env, std::shared_ptr<Holder<Module>> holder, Run run,
                          Convert convert) {
-  auto* worker = new ForwardWorker<Module, Result, Run, Convert>(env, std::move(holder),
-                                                                std::move(run),
-                                                                std::move(convert));
+  auto* worker = new ForwardWorker<Module, Result, Run, Convert>(
+      env, std::move(holder), std::move(run), std::move(convert));
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;
@@ -323,22 +322,34 @@ class NativeClassifier : public ModuleWrap<NativeClassifier, etvision::Classific
  public:
   using ModuleWrap::ModuleWrap;
 
-  static const etvision::ModelDescriptor& defaultDescriptor() { return etvision::EFFICIENTNET_V2_S; }
+  static const etvision::ModelDescriptor& defaultDescriptor() {
+    return etvision::EFFICIENTNET_V2_S;
+  }
 
   static Napi::Function define(Napi::Env env) {
-    return DefineClass(env, "NativeClassifier",
-                       {InstanceMethod("load", static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(&NativeClassifier::Load)),
-                        InstanceMethod("forward", static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(&NativeClassifier::Forward)),
-                        InstanceMethod("delete", static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(&NativeClassifier::Delete)),
-                        InstanceMethod("isLoaded", static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(&NativeClassifier::IsLoaded))});
+    return DefineClass(
+        env, "NativeClassifier",
+        {InstanceMethod("load",
+                        static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(
+                            &NativeClassifier::Load)),
+         InstanceMethod("forward",
+                        static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(
+                            &NativeClassifier::Forward)),
+         InstanceMethod("delete",
+                        static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(
+                            &NativeClassifier::Delete)),
+         InstanceMethod("isLoaded",
+                        static_cast<Napi::Value (NativeClassifier::*)(const Napi::CallbackInfo&)>(
+                            &NativeClassifier::IsLoaded))});
   }
 
   // forward(imageSource: string): Promise<{[label]: probability}>
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsString()) {
-      return rejected(env, {kInvalidUserInput,
-                            "imageSource must be a string (URL, file URI, path, data URI or base64)"});
+      return rejected(env,
+                      {kInvalidUserInput,
+                       "imageSource must be a string (URL, file URI, path, data URI or base64)"});
     }
     std::string image = info[0].As<Napi::String>();
     using Result = std::unordered_map<std::string, float>;
@@ -353,7 +364,7 @@ class NativeClassifier : public ModuleWrap<NativeClassifier, etvision::Classific
       return object;
     };
     return queueForward<etvision::ClassificationModule, Result>(env, holder_, std::move(run),
-                                                               std::move(convert));
+                                                                std::move(convert));
   }
 };
 
@@ -366,11 +377,20 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
   }
 
   static Napi::Function define(Napi::Env env) {
-    return DefineClass(env, "NativeSegmenter",
-                       {InstanceMethod("load", static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(&NativeSegmenter::Load)),
-                        InstanceMethod("forward", static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(&NativeSegmenter::Forward)),
-                        InstanceMethod("delete", static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(&NativeSegmenter::Delete)),
-                        InstanceMethod("isLoaded", static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(&NativeSegmenter::IsLoaded))});
+    return DefineClass(
+        env, "NativeSegmenter",
+        {InstanceMethod("load",
+                        static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(
+                            &NativeSegmenter::Load)),
+         InstanceMethod("forward",
+                        static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(
+                            &NativeSegmenter::Forward)),
+         InstanceMethod("delete",
+                        static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(
+                            &NativeSegmenter::Delete)),
+         InstanceMethod("isLoaded",
+                        static_cast<Napi::Value (NativeSegmenter::*)(const Napi::CallbackInfo&)>(
+                            &NativeSegmenter::IsLoaded))});
   }
 
   // forward(imageSource: string, classesOfInterest: number[], resize: boolean)
@@ -378,14 +398,16 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsString()) {
-      return rejected(env, {kInvalidUserInput,
-                            "imageSource must be a string (URL, file URI, path, data URI or base64)"});
+      return rejected(env,
+                      {kInvalidUserInput,
+                       "imageSource must be a string (URL, file URI, path, data URI or base64)"});
     }
     std::string image = info[0].As<Napi::String>();
     std::vector<etvision::DeeplabLabel> classes;
     if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) {
       if (!info[1].IsArray()) {
-        return rejected(env, {kInvalidUserInput, "classesOfInterest must be an array of DeeplabLabel"});
+        return rejected(env,
+                        {kInvalidUserInput, "classesOfInterest must be an array of DeeplabLabel"});
       }
       auto array = info[1].As<Napi::Array>();
       for (uint32_t i = 0; i < array.Length(); ++i) {
@@ -393,9 +415,8 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
         const int value = v.IsNumber() ? v.As<Napi::Number>().Int32Value() : -1;
         if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() != value ||
             etvision::deeplabLabelName(static_cast<etvision::DeeplabLabel>(value)) == nullptr) {
-          return rejected(env, {kInvalidUserInput,
-                                "classesOfInterest[" + std::to_string(i) +
-                                    "] is not a DeeplabLabel value (0..21)"});
+          return rejected(env, {kInvalidUserInput, "classesOfInterest[" + std::to_string(i) +
+                                                       "] is not a DeeplabLabel value (0..21)"});
         }
         if (value == static_cast<int>(etvision::DeeplabLabel::ARGMAX)) continue;  // always returned
         classes.push_back(static_cast<etvision::DeeplabLabel>(value));
@@ -429,7 +450,7 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
       return object;
     };
     return queueForward<etvision::ImageSegmentationModule, Result>(env, holder_, std::move(run),
-                                                                  std::move(convert));
+                                                                   std::move(convert));
   }
 };
 
