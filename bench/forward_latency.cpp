@@ -65,9 +65,10 @@ int main(int argc, char** argv) {
       if (i >= 2) times.push_back(millisecondsSince(start));
     }
     std::sort(times.begin(), times.end());
-    std::printf("%s on %s%s: load %.1f ms; forward min %.1f ms, median %.1f ms, max %.1f ms (%d runs)\n",
-                model.name.c_str(), image.c_str(), resize ? " (resize)" : "", loadMs, times.front(),
-                times[times.size() / 2], times.back(), runs);
+    std::printf(
+        "%s on %s%s: load %.1f ms; forward min %.1f ms, median %.1f ms, max %.1f ms (%d runs)\n",
+        model.name.c_str(), image.c_str(), resize ? " (resize)" : "", loadMs, times.front(),
+        times[times.size() / 2], times.back(), runs);
   } catch (const etvision::Error& e) {
     std::fprintf(stderr, "error %d: %s\n", static_cast<int>(e.code()), e.what());
     return 1;
