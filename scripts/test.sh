@@ -3,7 +3,8 @@
 # models (python/make_fixtures.py, cached in build/fixtures), runs every test
 # through ctest, builds and tests the Node.js package (bindings/node), then
 # rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer
-# and runs the unit and integration tests again under them.
+# and runs the unit and integration tests again under them, and finally runs
+# the concurrency tests under ThreadSanitizer.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,3 +28,10 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=address
 echo "== tests (ASan + UBSan) =="
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   "$ctest" --test-dir build-asan --output-on-failure -j 2 -E "package\\.|Parity"
+
+echo "== concurrency tests (ThreadSanitizer) =="
+scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=thread \
+  -DETVISION_BUILD_BENCHMARKS=OFF -DETVISION_FIXTURES_DIR="$root/build/fixtures" \
+  --target etvision_integration_tests
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/tests/etvision_integration_tests \
+  --gtest_filter='*Concurrent*:*Racing*:*WhileWaitingForAnotherDownload*'
