@@ -23,6 +23,12 @@
 // InvalidUserInput; model problems: InvalidModelSource, DownloadFailed,
 // InvalidProgram (not a .pte), WrongDimensions (input is not [1,3,H,W]
 // float32), InvalidModelOutput (output count differs from the labels).
+//
+// Trust: images may come from anyone. A .pte file is a program: etvision
+// verifies its structure and refuses absurd memory plans, but ExecuTorch
+// 1.5.1's XNNPACK delegate does not validate everything it parses, and a
+// crafted .pte can crash the process (fuzz/README.md). Load models from
+// sources you trust, or in a separate process.
 #pragma once
 
 #include <cstddef>

@@ -3,6 +3,7 @@
 #include <executorch/extension/module/module.h>
 #include <executorch/extension/tensor/tensor.h>
 
+#include <new>
 #include <sstream>
 #include <string>
 
@@ -105,8 +106,32 @@ ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
     outputShapes_.push_back(toShape(outputMeta->sizes()));
   }
 
-  if (const Error err = runtime_->module->load_forward(); err != Error::Ok) {
-    throwRuntimeError(err, "Cannot prepare " + where + " for inference");
+  // load_forward allocates (and zero-fills) every memory-planned buffer the
+  // program declares; a corrupt or hostile .pte can declare any size. Refuse
+  // absurd plans before anything is allocated.
+  constexpr std::uint64_t kMaxPlannedBytes = std::uint64_t{1} << 30;
+  std::uint64_t plannedBytes = 0;
+  for (std::size_t i = 0; i < meta->num_memory_planned_buffers(); ++i) {
+    const auto size = meta->memory_planned_buffer_size(i);
+    if (!size.ok() || *size < 0 ||
+        static_cast<std::uint64_t>(*size) > kMaxPlannedBytes - plannedBytes) {
+      throw etvision::Error(ErrorCode::InvalidProgram,
+                            where + " declares more than " + std::to_string(kMaxPlannedBytes) +
+                                " bytes of planned memory; the file is corrupt or not an "
+                                "image model for this runtime.");
+    }
+    plannedBytes += static_cast<std::uint64_t>(*size);
+  }
+
+  Error loadError = Error::Ok;
+  try {
+    loadError = runtime_->module->load_forward();
+  } catch (const std::bad_alloc&) {
+    throw etvision::Error(ErrorCode::MemoryAllocationFailed,
+                          "Out of memory while preparing " + where + " for inference.");
+  }
+  if (loadError != Error::Ok) {
+    throwRuntimeError(loadError, "Cannot prepare " + where + " for inference");
   }
 
   input_.assign(static_cast<std::size_t>(3) * inputShape[2] * inputShape[3], 0.0f);

@@ -256,6 +256,23 @@ TEST(ClassificationModels, WrongInputRankOrDtypeIsWrongDimensions) {
   }
 }
 
+// Found by fuzz/fuzz_model_load: small .pte files declaring absurd planned
+// memory (1.8 GB, 6e18 bytes) once made load() allocate it or throw
+// std::bad_alloc. They must be refused with a coded error, allocating nothing.
+TEST(ClassificationModels, HostileMemoryPlansAreInvalidProgram) {
+  int checked = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::fuzzRegressionsDir() / "fuzz_model_load")) {
+    ClassificationModule classifier;
+    EXPECT_EQ(errorCodeOf(
+                  [&] { classifier.load({.name = "fuzz", .modelSource = entry.path().string()}); }),
+              ErrorCode::InvalidProgram)
+        << entry.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
+
 TEST(ClassificationModels, OutputCountMustMatchTheLabels) {
   ClassificationModule classifier;
   try {

@@ -18,6 +18,10 @@ inline std::filesystem::path bundledModelsDir() {
 inline std::filesystem::path fixturesDir() {
   return ETVISION_TEST_FIXTURES_DIR;
 }
+/// Inputs the fuzzers found (fuzz/regressions/<target>/), kept as regression tests.
+inline std::filesystem::path fuzzRegressionsDir() {
+  return ETVISION_TEST_FUZZ_REGRESSIONS_DIR;
+}
 
 /// A fresh, empty directory removed when the object goes away.
 class TempDir {
