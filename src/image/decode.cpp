@@ -11,6 +11,7 @@
 
 #include "etvision/error.h"
 #include "image/image_header.h"
+#include "image/png_chunks.h"
 
 namespace etvision::detail {
 namespace {
@@ -97,11 +98,16 @@ cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimit
                     "marker); re-download or re-export it");
   }
 
+  // Only PNGs carrying a colour profile are copied (see png_chunks.h).
+  const auto quietPng = withoutPngColourProfile(bytes);
+  const std::span<const std::uint8_t> decodable =
+      quietPng ? std::span<const std::uint8_t>(*quietPng) : bytes;
+
   cv::Mat image;
   try {
     // imdecode never writes to its input; the Mat header only wraps it.
-    const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
-                          const_cast<std::uint8_t*>(bytes.data()));
+    const cv::Mat encoded(1, static_cast<int>(decodable.size()), CV_8UC1,
+                          const_cast<std::uint8_t*>(decodable.data()));
     image = cv::imdecode(encoded, cv::IMREAD_COLOR);
   } catch (const cv::Exception& e) {
     // OpenCV's own size guard (CV_IO_MAX_IMAGE_PIXELS/WIDTH/HEIGHT), hit by
