@@ -36,7 +36,8 @@ std::optional<std::vector<std::uint8_t>> withoutPngColourProfile(
     const std::uint64_t end = offset + kChunkOverhead + length;
     if (end > bytes.size()) return std::nullopt;
     const char* type = reinterpret_cast<const char*>(&bytes[offset + 4]);
-    if (std::memcmp(type, "iCCP", 4) == 0) dropped.push_back({offset, static_cast<std::size_t>(end)});
+    if (std::memcmp(type, "iCCP", 4) == 0)
+      dropped.push_back({offset, static_cast<std::size_t>(end)});
     if (std::memcmp(type, "IEND", 4) == 0) break;
     offset = static_cast<std::size_t>(end);
   }

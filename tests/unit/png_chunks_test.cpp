@@ -44,8 +44,8 @@ TEST(PngChunks, LeavesEverythingElseAlone) {
   EXPECT_FALSE(withoutPngColourProfile({}).has_value());
   // An iCCP chunk whose length runs past the end: malformed, left for the
   // decoder to report.
-  const std::vector<std::uint8_t> malformed{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0x00, 0x10,
-                                            0x00, 0x00, 'i',  'C', 'C', 'P',  1,    2};
+  const std::vector<std::uint8_t> malformed{0x89, 'P',  'N',  'G', '\r', '\n', 0x1A, '\n', 0x00,
+                                            0x10, 0x00, 0x00, 'i', 'C',  'C',  'P',  1,    2};
   EXPECT_FALSE(withoutPngColourProfile(malformed).has_value());
 }
 
