@@ -58,26 +58,13 @@ void printError(const std::string& image, const Error& error, bool json) {
 CommandRunner addClassifyCommand(CLI::App& app) {
   auto args = std::make_shared<ClassifyArguments>();
   CLI::App* command = app.add_subcommand("classify", "Classify images (ImageNet labels)");
-  command
-      ->add_option("images", args->images,
-                   "Images: paths, file:// or http(s):// URLs, data URIs or base64")
-      ->required();
-  command
-      ->add_option("-m,--model", args->model.model,
-                   "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")
-      ->capture_default_str();
+  addImageAndModelOptions(*command, args->images, args->model);
   command->add_option("-k,--top", args->top, "How many categories to print per image")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, top: [{index, label, "
                     "probability}]}");
-  command
-      ->add_option("--normalize", args->model.normalize,
-                   "Custom models: input normalisation, 'imagenet' or 'none'")
-      ->check(CLI::IsMember({"imagenet", "none"}));
-  command->add_option("--labels", args->model.labelsFile,
-                      "Custom models: labels file, one per line in output order");
 
   return [args] {
     const ModelDescriptor model = resolveModel(args->model);

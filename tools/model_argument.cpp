@@ -54,4 +54,22 @@ ModelDescriptor resolveModel(const ModelArgument& argument) {
   return custom;
 }
 
+void addImageAndModelOptions(CLI::App& command, std::vector<std::string>& images,
+                             ModelArgument& model) {
+  command
+      .add_option("images", images,
+                  "Images: paths, file:// or http(s):// URLs, data URIs or base64")
+      ->required();
+  command
+      .add_option("-m,--model", model.model,
+                  "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")
+      ->capture_default_str();
+  command
+      .add_option("--normalize", model.normalize,
+                  "Custom models: input normalisation, 'imagenet' or 'none'")
+      ->check(CLI::IsMember({"imagenet", "none"}));
+  command.add_option("--labels", model.labelsFile,
+                     "Custom models: labels file, one per line in output order");
+}
+
 }  // namespace etvision::cli

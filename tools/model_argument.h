@@ -1,7 +1,10 @@
 // Turning the CLI's --model argument into a ModelDescriptor.
 #pragma once
 
+#include <CLI/CLI.hpp>
+
 #include <string>
+#include <vector>
 
 #include "etvision/model.h"
 
@@ -19,5 +22,10 @@ struct ModelArgument {
 /// Throws etvision::Error(InvalidModelSource / InvalidUserInput /
 /// FileReadFailed) with a message saying what to pass instead.
 ModelDescriptor resolveModel(const ModelArgument& argument);
+
+/// Registers the options every inference command shares: the IMAGE...
+/// positionals, --model, and --normalize / --labels for custom models.
+void addImageAndModelOptions(CLI::App& command, std::vector<std::string>& images,
+                             ModelArgument& model);
 
 }  // namespace etvision::cli

@@ -65,14 +65,7 @@ nlohmann::json presentClasses(const Segmentation& result) {
 CommandRunner addSegmentCommand(CLI::App& app) {
   auto args = std::make_shared<SegmentArguments>();
   CLI::App* command = app.add_subcommand("segment", "Segment images (Pascal VOC or selfie)");
-  command
-      ->add_option("images", args->images,
-                   "Images: paths, file:// or http(s):// URLs, data URIs or base64")
-      ->required();
-  command
-      ->add_option("-m,--model", args->model.model,
-                   "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")
-      ->capture_default_str();
+  addImageAndModelOptions(*command, args->images, args->model);
   command
       ->add_option("--classes", args->classes,
                    "Classes whose probability maps to compute, e.g. PERSON,CAT")
@@ -85,12 +78,6 @@ CommandRunner addSegmentCommand(CLI::App& app) {
                       "Write the class-index mask (8-bit greyscale PNG, value = class index)");
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, width, height, classes}");
-  command
-      ->add_option("--normalize", args->model.normalize,
-                   "Custom models: input normalisation, 'imagenet' or 'none'")
-      ->check(CLI::IsMember({"imagenet", "none"}));
-  command->add_option("--labels", args->model.labelsFile,
-                      "Custom models: labels file, one per line in output order");
 
   return [args] {
     ModelDescriptor model = resolveModel(args->model);

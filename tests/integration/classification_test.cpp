@@ -11,19 +11,16 @@
 #include <thread>
 
 #include "etvision/etvision.h"
+#include "support/test_helpers.h"
 #include "support/test_paths.h"
 
 namespace etvision {
 namespace {
 
+using test::errorCodeOf;
 using test::fixturesDir;
 using test::photosDir;
-
-nlohmann::json readJson(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return nlohmann::json::parse(in);
-}
+using test::readJson;
 
 ModelDescriptor fixtureModel(const std::string& file, std::optional<Normalization> norm,
                              std::vector<std::string> labels = {}) {
@@ -33,17 +30,6 @@ ModelDescriptor fixtureModel(const std::string& file, std::optional<Normalizatio
   model.normalization = norm;
   model.labels = std::move(labels);
   return model;
-}
-
-template <typename F>
-ErrorCode errorCodeOf(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no etvision::Error thrown";
-  return ErrorCode::UnknownError;
 }
 
 // One loaded bundled model shared by the tests of this suite (loading is cheap

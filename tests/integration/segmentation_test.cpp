@@ -12,19 +12,16 @@
 
 #include "etvision/etvision.h"
 #include "etvision/overlay.h"
+#include "support/test_helpers.h"
 #include "support/test_paths.h"
 
 namespace etvision {
 namespace {
 
+using test::errorCodeOf;
 using test::fixturesDir;
 using test::photosDir;
-
-nlohmann::json readJson(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return nlohmann::json::parse(in);
-}
+using test::readJson;
 
 template <typename T>
 std::vector<T> readBinary(const std::filesystem::path& path) {
@@ -35,17 +32,6 @@ std::vector<T> readBinary(const std::filesystem::path& path) {
   in.read(reinterpret_cast<char*>(values.data()),
           static_cast<std::streamsize>(values.size() * sizeof(T)));
   return values;
-}
-
-template <typename F>
-ErrorCode errorCodeOf(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  ADD_FAILURE() << "no etvision::Error thrown";
-  return ErrorCode::UnknownError;
 }
 
 std::string photo(const char* name) {
