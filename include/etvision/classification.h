@@ -113,6 +113,10 @@ class ETVISION_API ClassificationModule {
   ClassifierInfo info() const;
 
  private:
+  // Decode, preprocess, run and softmax; `labels` receives the model's labels.
+  Classification infer(const ImageSource& image, const ImageReadLimits& limits,
+                       std::shared_ptr<const std::vector<std::string>>& labels);
+
   struct State;
   std::unique_ptr<State> state_;
 };

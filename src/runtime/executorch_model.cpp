@@ -162,4 +162,10 @@ std::vector<OutputView> ExecutorchModel::run() {
   return outputs;
 }
 
+std::unique_ptr<ExecutorchModel> openModel(const ModelDescriptor& model,
+                                           const FetchOptions& options) {
+  return std::make_unique<ExecutorchModel>(
+      fetchResource({model.modelSource, model.sha256}, options));
+}
+
 }  // namespace etvision::detail

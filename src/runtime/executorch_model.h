@@ -11,6 +11,9 @@
 #include <span>
 #include <vector>
 
+#include "etvision/fetch.h"
+#include "etvision/model.h"
+
 namespace etvision::detail {
 
 /// A view of one output tensor, valid until the next run() or until the
@@ -56,5 +59,11 @@ class ExecutorchModel {
   std::vector<float> input_;
   std::vector<std::vector<std::int64_t>> outputShapes_;
 };
+
+/// Fetches the descriptor's .pte (see fetch.h) and opens it: the first half
+/// of every task module's load(). Throws like fetchResource and the
+/// ExecutorchModel constructor.
+std::unique_ptr<ExecutorchModel> openModel(const ModelDescriptor& model,
+                                           const FetchOptions& options);
 
 }  // namespace etvision::detail

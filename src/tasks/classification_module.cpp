@@ -72,8 +72,7 @@ void ClassificationModule::load(const ModelDescriptor& model, ProgressCallback o
 }
 
 void ClassificationModule::load(const ModelDescriptor& model, const LoadOptions& options) {
-  const auto path = fetchResource({model.modelSource, model.sha256}, options.fetch);
-  auto program = std::make_unique<detail::ExecutorchModel>(path);
+  auto program = detail::openModel(model, options.fetch);
 
   ClassifierConfig config{model.name, model.normalization,
                           model.labels.empty()
@@ -82,8 +81,8 @@ void ClassificationModule::load(const ModelDescriptor& model, const LoadOptions&
   const std::size_t outputs = elementCount(program->outputShapes().front());
   if (outputs != config.labels->size()) {
     throw Error(ErrorCode::InvalidModelOutput,
-                "Unexpected classification output size: model '" + path.string() + "' outputs " +
-                    std::to_string(outputs) + " values but " +
+                "Unexpected classification output size: model '" + model.modelSource +
+                    "' outputs " + std::to_string(outputs) + " values but " +
                     std::to_string(config.labels->size()) +
                     " labels are known. Give the model's own labels in ModelDescriptor::labels.");
   }
@@ -100,14 +99,22 @@ std::future<void> ClassificationModule::loadAsync(ModelDescriptor model,
 
 Classification ClassificationModule::classify(const ImageSource& image,
                                               const ClassifyOptions& options) {
+  std::shared_ptr<const std::vector<std::string>> labels;
+  Classification result = infer(image, options.imageLimits, labels);
+  result.categories = rankCategories(result.probabilities, *labels, options);
+  return result;
+}
+
+Classification ClassificationModule::infer(
+    const ImageSource& image, const ImageReadLimits& limits,
+    std::shared_ptr<const std::vector<std::string>>& labels) {
   // Reading and decoding run before taking the model lock, so they overlap
   // with another thread's inference.
-  const cv::Mat rgb = detail::loadRgbImage(image, options.imageLimits);
+  const cv::Mat rgb = detail::loadRgbImage(image, limits);
 
   Classification result;
   result.imageWidth = rgb.cols;
   result.imageHeight = rgb.rows;
-  std::shared_ptr<const std::vector<std::string>> labels;
   state_->slot.use([&](detail::ExecutorchModel& model, const ClassifierConfig& config) {
     detail::preprocessToNchw(rgb, model.inputHeight(), model.inputWidth(), config.normalization,
                              model.input().data());
@@ -124,7 +131,6 @@ Classification ClassificationModule::classify(const ImageSource& image,
 
   result.probabilities = result.logits;
   detail::softmaxInPlace(result.probabilities);
-  result.categories = rankCategories(result.probabilities, *labels, options);
   return result;
 }
 
@@ -137,13 +143,13 @@ std::future<Classification> ClassificationModule::classifyAsync(ImageSource imag
 }
 
 std::unordered_map<std::string, float> ClassificationModule::forward(const ImageSource& image) {
-  ClassifyOptions everything;
-  everything.maxResults = 0;
-  const Classification result = classify(image, everything);
+  // The seed's result is unsorted, so no ranking: label -> probability.
+  std::shared_ptr<const std::vector<std::string>> labels;
+  const Classification result = infer(image, {}, labels);
   std::unordered_map<std::string, float> byLabel;
-  byLabel.reserve(result.categories.size());
-  for (const Category& category : result.categories) {
-    byLabel.emplace(category.label, category.probability);
+  byLabel.reserve(result.probabilities.size());
+  for (std::size_t i = 0; i < result.probabilities.size(); ++i) {
+    byLabel.emplace((*labels)[i], result.probabilities[i]);
   }
   return byLabel;
 }

@@ -141,14 +141,13 @@ void ImageSegmentationModule::load(const ModelDescriptor& model, ProgressCallbac
 }
 
 void ImageSegmentationModule::load(const ModelDescriptor& model, const LoadOptions& options) {
-  const auto path = fetchResource({model.modelSource, model.sha256}, options.fetch);
-  auto program = std::make_unique<detail::ExecutorchModel>(path);
+  auto program = detail::openModel(model, options.fetch);
   SegmenterConfig config{model.name, model.normalization,
                          model.labels.empty()
                              ? detail::vocLabels()
                              : std::make_shared<const std::vector<std::string>>(model.labels)};
   readGeometry(program->outputShapes().front(), config.labels->size(),
-               "Model '" + path.string() + "'");
+               "Model '" + model.modelSource + "'");
   state_->slot.replace(std::move(program), std::move(config));
 }
 
