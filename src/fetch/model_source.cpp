@@ -45,6 +45,15 @@ ModelSource parseModelSource(std::string_view source) {
     throw Error(ErrorCode::InvalidModelSource,
                 "The model source is empty. " + std::string(kAccepted));
   }
+  if (source.find('\0') != std::string_view::npos) {
+    // Everything after a NUL would be dropped at the C boundary (libcurl,
+    // open()): the file fetched or opened would not be the one named, and
+    // the cache name would describe yet another.
+    throw Error(ErrorCode::InvalidModelSource,
+                "The model source \"" + std::string(source.substr(0, source.find('\0'))) +
+                    "\" contains a NUL byte, which no URL or file name can hold; check how "
+                    "the source string was built.");
+  }
   if (source.starts_with(kBundledPrefix)) {
     return ModelSource{
         ModelSource::Kind::Local, {}, resolveBundledModel(source.substr(kBundledPrefix.size()))};

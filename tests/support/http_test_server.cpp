@@ -11,6 +11,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <utility>
 
 #include "etvision/error.h"
 #include "fetch/http_client.h"
@@ -61,16 +62,20 @@ std::string readFirstLine(int fd) {
 
 }  // namespace
 
-HttpTestServer::HttpTestServer(const std::filesystem::path& rootDir) {
+HttpTestServer::HttpTestServer(const std::filesystem::path& rootDir, std::optional<TlsIdentity> tls)
+    : tls_(std::move(tls)) {
   // Everything the child needs is prepared before fork(): between fork and
   // exec a multithreaded process may only make async-signal-safe calls.
-  std::string python = ETVISION_TEST_PYTHON;
-  std::string script = ETVISION_TEST_SERVER_SCRIPT;
-  std::string unbuffered = "-u";
-  std::string watchFlag = "--exit-on-stdin-eof";
-  std::string root = rootDir.string();
-  char* argv[] = {python.data(),    unbuffered.data(), script.data(),
-                  watchFlag.data(), root.data(),       nullptr};
+  std::vector<std::string> arguments = {ETVISION_TEST_PYTHON, "-u", ETVISION_TEST_SERVER_SCRIPT,
+                                        "--exit-on-stdin-eof"};
+  if (tls_) {
+    arguments.insert(arguments.end(),
+                     {"--tls", tls_->certificate.string(), tls_->privateKey.string()});
+  }
+  arguments.push_back(rootDir.string());
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
 
   int output[2];    // the server's stdout: its port
   int lifeline[2];  // the server's stdin: EOF when this process goes away
@@ -92,7 +97,7 @@ HttpTestServer::HttpTestServer(const std::filesystem::path& rootDir) {
     if (::dup2(output[1], STDOUT_FILENO) < 0 || ::dup2(lifeline[0], STDIN_FILENO) < 0) {
       ::_exit(126);
     }
-    ::execv(argv[0], argv);
+    ::execv(argv[0], argv.data());
     ::_exit(127);
   }
 
@@ -120,7 +125,7 @@ HttpTestServer::~HttpTestServer() {
 }
 
 std::string HttpTestServer::url(std::string_view pathAndQuery) const {
-  std::string result = "http://127.0.0.1:" + std::to_string(port_);
+  std::string result = (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
   if (!pathAndQuery.starts_with('/')) result.push_back('/');
   result.append(pathAndQuery);
   return result;
@@ -131,6 +136,7 @@ std::vector<RecordedRequest> HttpTestServer::requests() const {
   detail::HttpLimits limits;
   limits.connectTimeout = std::chrono::seconds(5);
   limits.totalTimeout = std::chrono::seconds(10);
+  if (tls_) limits.caBundlePath = tls_->certificate.string();
   const std::vector<std::uint8_t> body =
       detail::httpGetToMemory(url("/__requests"), limits, ErrorCode::Internal);
   const nlohmann::json json = nlohmann::json::parse(body.begin(), body.end());

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """A loopback HTTP server for etvision's tests (python3 standard library only).
 
-Usage: http_test_server.py [--exit-on-stdin-eof] ROOT_DIR
+Usage: http_test_server.py [--exit-on-stdin-eof] [--tls CERT_PEM KEY_PEM] ROOT_DIR
 
 With --exit-on-stdin-eof the server exits as soon as its stdin reaches end of
 file: a parent that holds the other end of a pipe then never leaves an
 orphaned server behind, even when it crashes.
+
+With --tls the server speaks HTTPS with that certificate and private key
+(PEM files), so that clients' certificate checks can be tested.
 
 Listens on 127.0.0.1 on a free port and prints that port, alone, on the first
 line of stdout. Serves the files under ROOT_DIR with HEAD, Range (206, 416),
@@ -14,6 +17,8 @@ If-Range, ETag (a content hash) and Last-Modified.
 Fault injection through the query string (options combine):
   status=CODE          answer CODE with a short text body
   redirect=URL         answer 302 to URL
+  redirect_self=1      answer 302 to this very path and query (a redirect
+                       loop)
   truncate=N           announce the full Content-Length, send N bytes, close
   reset=N              send N bytes, then abort the connection (TCP RST)
   stall=SECONDS        send the headers, then wait SECONDS before the body
@@ -24,9 +29,10 @@ Fault injection through the query string (options combine):
   no_head=1            answer HEAD with 405
   no_validator=1       send neither ETag nor Last-Modified
   content_type=TYPE    Content-Type to send (default application/octet-stream)
-  times=K              apply the faults above (status, redirect, truncate,
-                       reset, stall) only to the first K GETs of this exact
-                       path and query; later ones are served normally
+  times=K              apply the faults above (status, redirect,
+                       redirect_self, truncate, reset, stall, slow) only to
+                       the first K GETs of this exact path and query; later
+                       ones are served normally (HEADs always see them)
 
 GET /__requests returns, as JSON, the list of requests seen so far (itself
 excluded): [{"method", "path", "query", "target" (path and query as
@@ -38,6 +44,7 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -141,7 +148,8 @@ class Handler(BaseHTTPRequestHandler):
         })
         if "times" in options and not head:
             if self.server.log.count("GET", self.path) > int(options["times"]):
-                for fault in ("status", "redirect", "truncate", "reset", "stall"):
+                for fault in ("status", "redirect", "redirect_self", "truncate", "reset",
+                              "stall", "slow"):
                     options.pop(fault, None)
 
         if head and options.get("no_head"):
@@ -154,6 +162,9 @@ class Handler(BaseHTTPRequestHandler):
         if "redirect" in options:
             self._send_simple(302, extra_headers=[("Location", options["redirect"])],
                               head=head)
+            return
+        if options.get("redirect_self"):
+            self._send_simple(302, extra_headers=[("Location", self.path)], head=head)
             return
 
         path = self._resolve(url.path)
@@ -227,10 +238,22 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root):
+    def __init__(self, root, tls_context=None):
         super().__init__(("127.0.0.1", 0), Handler)
         self.root = os.path.realpath(root)
         self.log = RequestLog()
+        if tls_context is not None:
+            # The handshake waits for finish_request, which runs on the
+            # request's own thread: a client that rejects the certificate
+            # (what the TLS tests provoke) then never blocks the accept loop.
+            self.socket = tls_context.wrap_socket(self.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
+        self.tls = tls_context is not None
+
+    def finish_request(self, request, client_address):
+        if self.tls:
+            request.do_handshake()
+        super().finish_request(request, client_address)
 
     def handle_error(self, request, client_address):
         # Clients that give up early (timeouts, cancels) are part of the
@@ -247,12 +270,22 @@ def main():
     args = sys.argv[1:]
     watch_stdin = "--exit-on-stdin-eof" in args
     args = [arg for arg in args if arg != "--exit-on-stdin-eof"]
+    tls_context = None
+    if "--tls" in args:
+        at = args.index("--tls")
+        if at + 2 >= len(args):
+            args = []  # a usage error below
+        else:
+            tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls_context.load_cert_chain(args[at + 1], args[at + 2])
+            del args[at:at + 3]
     if len(args) != 1:
-        sys.stderr.write("usage: http_test_server.py [--exit-on-stdin-eof] ROOT_DIR\n")
+        sys.stderr.write("usage: http_test_server.py [--exit-on-stdin-eof] "
+                         "[--tls CERT_PEM KEY_PEM] ROOT_DIR\n")
         return 2
     if watch_stdin:
         threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
-    server = Server(args[0])
+    server = Server(args[0], tls_context)
     sys.stdout.write("%d\n" % server.server_address[1])
     sys.stdout.flush()
     server.serve_forever(poll_interval=0.1)

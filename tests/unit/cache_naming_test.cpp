@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,6 +83,32 @@ TEST(CacheFileName, NamesAtTheLimitAreKept) {
   const std::string host(detail::kMaxCacheFileName, 'b');
   EXPECT_EQ(cacheFileName("https://" + host), host);
   EXPECT_NE(cacheFileName("https://" + host + "b"), host + "b");
+}
+
+TEST(CacheFileName, HostileUrlsStayInsideTheCacheDirectory) {
+  const std::string nul(1, '\0');
+  const std::string climb = [] {
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += "../";
+    return text;
+  }();
+  for (const std::string& url :
+       {std::string("https://h/../../etc/passwd"), std::string("https://h/%2e%2e/%2e%2e/x"),
+        std::string("https://h/%2E%2E%2F%2E%2E%2Fx"), std::string("https://h/..%2f..%2fx"),
+        std::string("https://h/..\\..\\x"), "https://h/a" + nul + "/../b", "https://" + nul,
+        "https://h/" + climb, std::string("https://h/x\r\n/.."), std::string("https://%2e%2e"),
+        std::string("https://h/~/.ssh/id_rsa")}) {
+    const std::string name = cacheFileName(url);
+    EXPECT_FALSE(name.empty() || name == "." || name == "..") << url;
+    EXPECT_LE(name.size(), detail::kMaxCacheFileName) << url;
+    for (char c : name) {
+      EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')
+          << "byte " << static_cast<int>(static_cast<unsigned char>(c)) << " in " << name;
+    }
+    const std::filesystem::path inCache = std::filesystem::path("/cache") / name;
+    EXPECT_EQ(inCache.lexically_normal().parent_path(), "/cache") << url;
+  }
+  EXPECT_EQ(cacheFileName("https://h/%2e%2e/x"), "h__2e_2e_x");
 }
 
 TEST(CacheFileName, EntryPathsShareTheDirectory) {
