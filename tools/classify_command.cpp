@@ -1,4 +1,5 @@
-// etvision classify IMAGE... [--model NAME|URL|PATH] [--top N] [--json]
+// etvision classify IMAGE|DIR... [--model NAME|URL|PATH] [--top N] [--json]
+//                   [--threads N] [--fast-decode]
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -7,8 +8,10 @@
 #include "commands.h"
 #include "etvision/classification.h"
 #include "etvision/error.h"
+#include "image_arguments.h"
 #include "model_argument.h"
 #include "progress_bar.h"
+#include "runtime_arguments.h"
 
 namespace etvision::cli {
 
@@ -19,6 +22,7 @@ struct ClassifyArguments {
   ModelArgument model{.model = "efficientnet_v2_s"};
   std::size_t top = 5;
   bool json = false;
+  RuntimeArguments runtime;
 };
 
 void printText(const std::string& image, const Classification& result) {
@@ -65,28 +69,41 @@ CommandRunner addClassifyCommand(CLI::App& app) {
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, top: [{index, label, "
                     "probability}]}");
+  addRuntimeOptions(*command, args->runtime);
 
   return [args] {
+    const ImageArguments inputs = expandImageArguments(args->images);
+    applyRuntimeArguments(args->runtime);
     const ModelDescriptor model = resolveModel(args->model);
     ClassificationModule classifier;
     classifier.load(model, makeProgressBar("Downloading " + model.name));
 
     ClassifyOptions options;
     options.maxResults = args->top;
+    options.fastDecode = args->runtime.fastDecode;
     int failures = 0;
-    for (const std::string& image : args->images) {
-      try {
-        const Classification result = classifier.classify(image, options);
+    for (const std::string& directory : inputs.emptyDirectories) {
+      printError(directory,
+                 Error(ErrorCode::FileReadFailed,
+                       "the directory " + directory + " holds no image files (.jpg, .png, ...)"),
+                 args->json);
+      ++failures;
+    }
+    // Decoding of the next images overlaps the current inference.
+    const std::vector<ImageSource> sources(inputs.images.begin(), inputs.images.end());
+    classifier.classifyEach(sources, options, [&](BatchItem<Classification>&& item) {
+      const std::string& image = inputs.images[item.index];
+      if (item.ok()) {
         if (args->json) {
-          printJson(image, model.name, result);
+          printJson(image, model.name, *item.result);
         } else {
-          printText(image, result);
+          printText(image, *item.result);
         }
-      } catch (const Error& error) {
-        printError(image, error, args->json);
+      } else {
+        printError(image, *item.error, args->json);
         ++failures;
       }
-    }
+    });
     return failures == 0 ? 0 : kExitFailure;
   };
 }

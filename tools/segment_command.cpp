@@ -1,5 +1,6 @@
-// etvision segment IMAGE... [--model ...] [--classes PERSON,CAT] [--resize]
-//                  [--overlay out.png] [--mask out.png] [--json]
+// etvision segment IMAGE|DIR... [--model ...] [--classes PERSON,CAT] [--resize]
+//                  [--overlay out.png|OUTDIR] [--mask out.png|OUTDIR] [--json]
+//                  [--threads N] [--fast-decode]
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -11,8 +12,10 @@
 #include "etvision/error.h"
 #include "etvision/overlay.h"
 #include "etvision/segmentation.h"
+#include "image_arguments.h"
 #include "model_argument.h"
 #include "progress_bar.h"
+#include "runtime_arguments.h"
 
 namespace etvision::cli {
 
@@ -26,12 +29,18 @@ struct SegmentArguments {
   std::string overlay;
   std::string mask;
   bool json = false;
+  RuntimeArguments runtime;
 };
 
-/// With several images, out.png becomes out_<image stem>.png.
+/// With a directory among the images, `pattern` is an output directory and
+/// the picture is <pattern>/<image stem>.png; otherwise, with several images,
+/// out.png becomes out_<image stem>.png.
 std::filesystem::path outputPathFor(const std::string& pattern, const std::string& image,
-                                    std::size_t imageCount) {
+                                    std::size_t imageCount, bool intoDirectory) {
   std::filesystem::path path(pattern);
+  if (intoDirectory) {
+    return path / (std::filesystem::path(image).stem().string() + ".png");
+  }
   if (imageCount <= 1) return path;
   const std::string stem = std::filesystem::path(image).stem().string();
   return path.parent_path() / (path.stem().string() + "_" + stem + path.extension().string());
@@ -44,6 +53,22 @@ void writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t
   if (!out.flush()) {
     throw Error(ErrorCode::FileWriteFailed, "Cannot write '" + path.string() + "'.");
   }
+}
+
+/// Creates `directory` (an --overlay / --mask output directory) if needed.
+void prepareOutputDirectory(const std::string& option, const std::string& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (!std::filesystem::is_directory(directory, ec)) {
+    throw Error(ErrorCode::FileWriteFailed,
+                "With a directory of images, " + option + " names an output directory, and '" +
+                    directory + "' is not one and cannot be created; pass a directory path.");
+  }
+}
+
+void printError(const std::string& image, const Error& error) {
+  std::cerr << "etvision: " << image << ": error " << static_cast<int>(error.code()) << " ("
+            << errorCodeName(error.code()) << "): " << error.what() << "\n";
 }
 
 nlohmann::json presentClasses(const Segmentation& result) {
@@ -79,7 +104,15 @@ CommandRunner addSegmentCommand(CLI::App& app) {
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, width, height, classes}");
 
+  addRuntimeOptions(*command, args->runtime);
+
   return [args] {
+    const ImageArguments inputs = expandImageArguments(args->images);
+    if (inputs.fromDirectory) {
+      if (!args->overlay.empty()) prepareOutputDirectory("--overlay", args->overlay);
+      if (!args->mask.empty()) prepareOutputDirectory("--mask", args->mask);
+    }
+    applyRuntimeArguments(args->runtime);
     ModelDescriptor model = resolveModel(args->model);
     ImageSegmentationModule segmenter;
     segmenter.load(model, makeProgressBar("Downloading " + model.name));
@@ -87,46 +120,60 @@ CommandRunner addSegmentCommand(CLI::App& app) {
     SegmentOptions options;
     options.classesOfInterest = args->classes;
     options.resize = args->resize;
+    options.fastDecode = args->runtime.fastDecode;
     // The overlay draws smooth region edges from every class's probabilities.
     options.allClasses = !args->overlay.empty();
     int failures = 0;
-    for (const std::string& image : args->images) {
+    for (const std::string& directory : inputs.emptyDirectories) {
+      printError(directory,
+                 Error(ErrorCode::FileReadFailed,
+                       "the directory " + directory + " holds no image files (.jpg, .png, ...)"));
+      ++failures;
+    }
+    const std::size_t count = inputs.images.size();
+    auto report = [&](const std::string& image, const Segmentation& result) {
+      const nlohmann::json classes = presentClasses(result);
+      std::string overlayPath;
+      if (!args->overlay.empty()) {
+        const auto path = outputPathFor(args->overlay, image, count, inputs.fromDirectory);
+        writeFile(path, renderOverlayPng(image, result));
+        overlayPath = path.string();
+      }
+      if (!args->mask.empty()) {
+        writeFile(outputPathFor(args->mask, image, count, inputs.fromDirectory),
+                  encodeMaskPng(result));
+      }
+      if (args->json) {
+        nlohmann::json line{{"image", image},
+                            {"model", model.name},
+                            {"width", result.width},
+                            {"height", result.height},
+                            {"classes", classes}};
+        if (!overlayPath.empty()) line["overlay"] = overlayPath;
+        std::cout << line.dump() << "\n";
+      } else {
+        std::cout << image << " (" << result.imageWidth << "x" << result.imageHeight << "), map "
+                  << result.width << "x" << result.height << "\n";
+        for (const auto& entry : classes) {
+          std::cout << "  " << std::fixed << std::setprecision(1) << std::setw(5)
+                    << entry["share"].get<double>() * 100.0 << "%  "
+                    << entry["label"].get<std::string>() << "\n";
+        }
+        if (!overlayPath.empty()) std::cout << "  overlay: " << overlayPath << "\n";
+      }
+    };
+    // Decoding of the next images overlaps the current inference.
+    const std::vector<ImageSource> sources(inputs.images.begin(), inputs.images.end());
+    segmenter.segmentEach(sources, options, [&](BatchItem<Segmentation>&& item) {
+      const std::string& image = inputs.images[item.index];
       try {
-        const Segmentation result = segmenter.segment(image, options);
-        const nlohmann::json classes = presentClasses(result);
-        std::string overlayPath;
-        if (!args->overlay.empty()) {
-          const auto path = outputPathFor(args->overlay, image, args->images.size());
-          writeFile(path, renderOverlayPng(image, result));
-          overlayPath = path.string();
-        }
-        if (!args->mask.empty()) {
-          writeFile(outputPathFor(args->mask, image, args->images.size()), encodeMaskPng(result));
-        }
-        if (args->json) {
-          nlohmann::json line{{"image", image},
-                              {"model", model.name},
-                              {"width", result.width},
-                              {"height", result.height},
-                              {"classes", classes}};
-          if (!overlayPath.empty()) line["overlay"] = overlayPath;
-          std::cout << line.dump() << "\n";
-        } else {
-          std::cout << image << " (" << result.imageWidth << "x" << result.imageHeight << "), map "
-                    << result.width << "x" << result.height << "\n";
-          for (const auto& entry : classes) {
-            std::cout << "  " << std::fixed << std::setprecision(1) << std::setw(5)
-                      << entry["share"].get<double>() * 100.0 << "%  "
-                      << entry["label"].get<std::string>() << "\n";
-          }
-          if (!overlayPath.empty()) std::cout << "  overlay: " << overlayPath << "\n";
-        }
+        if (!item.ok()) throw *item.error;
+        report(image, *item.result);
       } catch (const Error& error) {
-        std::cerr << "etvision: " << image << ": error " << static_cast<int>(error.code()) << " ("
-                  << errorCodeName(error.code()) << "): " << error.what() << "\n";
+        printError(image, error);
         ++failures;
       }
-    }
+    });
     return failures == 0 ? 0 : kExitFailure;
   };
 }

@@ -32,12 +32,15 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <future>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "etvision/batch.h"
 #include "etvision/export.h"
 #include "etvision/fetch.h"
 #include "etvision/image_source.h"
@@ -58,6 +61,16 @@ struct ClassifyOptions {
   float scoreThreshold = 0.0f;
   /// Bounds on the image read (size, pixels, HTTP timeout).
   ImageReadLimits imageLimits;
+  /// Opt-in speed-up for photos much larger than the model input: a JPEG at
+  /// least twice the input size in both dimensions is decoded at 1/2, 1/4 or
+  /// 1/8 scale (libjpeg's DCT scaling), never below the input size, before
+  /// the usual resize. On a 12 MP photo this makes decoding several times
+  /// faster, but the input pixels are no longer the reference pipeline's
+  /// (the scaled decode averages where the bilinear resize samples), so
+  /// probabilities differ slightly and a close top-1 can flip. Other formats
+  /// and smaller JPEGs are decoded in full. Classification::imageWidth /
+  /// imageHeight still give the full image size.
+  bool fastDecode = false;
 };
 
 struct Category {
@@ -106,6 +119,29 @@ class ETVISION_API ClassificationModule {
   Classification classify(const ImageSource& image, const ClassifyOptions& options = {});
   std::future<Classification> classifyAsync(ImageSource image, ClassifyOptions options = {});
 
+  /// Classifies `images` in order with `options`, reading, decoding and
+  /// preprocessing the next images on a worker thread (at most two ahead)
+  /// while the current one is inferred: higher throughput than calling
+  /// classify() in a loop, identical results. Each image's outcome is a
+  /// BatchItem holding the Classification or that image's coded error; one
+  /// bad image never stops the others.
+  ///
+  /// `onItem` is called on the calling thread, once per image, in input
+  /// order, as soon as that image is done; it receives the item by rvalue
+  /// (move from it). An exception thrown by `onItem` stops the batch and
+  /// propagates (the worker is stopped first). `images` (and any
+  /// PixelBuffer memory they borrow) must stay valid until the call returns.
+  /// Throws Error(ModuleNotLoaded) before doing anything when no model is
+  /// loaded; a model unloaded or replaced mid-batch affects only the images
+  /// after it (ModuleNotLoaded per image, or the new model's results).
+  /// Other threads may use the module concurrently, as with classify().
+  void classifyEach(std::span<const ImageSource> images, const ClassifyOptions& options,
+                    const std::function<void(BatchItem<Classification>&&)>& onItem);
+
+  /// classifyEach collecting the items: result[i] is images[i]'s outcome.
+  std::vector<BatchItem<Classification>> classifyBatch(std::span<const ImageSource> images,
+                                                       const ClassifyOptions& options = {});
+
   /// Releases the model (waits for a running inference). The seed's delete().
   void unload() noexcept;
   bool isLoaded() const noexcept;
@@ -114,7 +150,7 @@ class ETVISION_API ClassificationModule {
 
  private:
   // Decode, preprocess, run and softmax; `labels` receives the model's labels.
-  Classification infer(const ImageSource& image, const ImageReadLimits& limits,
+  Classification infer(const ImageSource& image, const ImageReadLimits& limits, bool fastDecode,
                        std::shared_ptr<const std::vector<std::string>>& labels);
 
   struct State;

@@ -3,11 +3,13 @@
 // this for everything.
 #pragma once
 
+#include "etvision/batch.h"
 #include "etvision/classification.h"
 #include "etvision/error.h"
 #include "etvision/fetch.h"
 #include "etvision/image_source.h"
 #include "etvision/model.h"
 #include "etvision/models.h"
+#include "etvision/runtime.h"
 #include "etvision/segmentation.h"
 #include "etvision/version.h"

@@ -20,13 +20,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "etvision/batch.h"
 #include "etvision/classification.h"
 #include "etvision/export.h"
 #include "etvision/image_source.h"
@@ -76,6 +79,10 @@ struct SegmentOptions {
   /// Maps at this exact size (width, height); overrides `resize`.
   std::optional<std::pair<int, int>> outputSize;
   ImageReadLimits imageLimits;
+  /// Opt-in reduced JPEG decode for photos much larger than the model input;
+  /// see ClassifyOptions::fastDecode for its effect. `resize` still gives
+  /// maps at the full image size.
+  bool fastDecode = false;
 };
 
 struct Segmentation {
@@ -130,6 +137,19 @@ class ETVISION_API ImageSegmentationModule {
   /// Everything, per SegmentOptions.
   Segmentation segment(const ImageSource& image, const SegmentOptions& options = {});
   std::future<Segmentation> segmentAsync(ImageSource image, SegmentOptions options = {});
+
+  /// Segments `images` in order, preparing the next images on a worker
+  /// thread (at most two ahead) while the current one is inferred; results
+  /// identical to segment(). The contract (in-order delivery on the calling
+  /// thread, per-image errors, lifetimes, ModuleNotLoaded) is that of
+  /// ClassificationModule::classifyEach. SegmentOptions is validated per
+  /// image, so an unknown class yields InvalidUserInput for every image.
+  void segmentEach(std::span<const ImageSource> images, const SegmentOptions& options,
+                   const std::function<void(BatchItem<Segmentation>&&)>& onItem);
+
+  /// segmentEach collecting the items: result[i] is images[i]'s outcome.
+  std::vector<BatchItem<Segmentation>> segmentBatch(std::span<const ImageSource> images,
+                                                    const SegmentOptions& options = {});
 
   /// Releases the model (waits for a running inference). The seed's delete().
   void unload() noexcept;

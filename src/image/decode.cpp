@@ -68,10 +68,50 @@ std::string describeContent(std::span<const std::uint8_t> bytes) {
                                              "); pass a PNG, JPEG, WebP, BMP or TIFF image");
 }
 
+// The IMREAD_REDUCED_* scale for `declared` decoded toward `target`: 1 (a
+// full decode) unless the image is at least twice the target's larger side
+// in both dimensions.
+int reducedDecodeScale(const ImageDimensions& declared, const cv::Size& target) {
+  const std::uint64_t needed = static_cast<std::uint64_t>(std::max(target.width, target.height));
+  if (needed == 0) return 1;
+  for (const int scale : {8, 4, 2}) {
+    if (declared.width / static_cast<std::uint32_t>(scale) >= needed &&
+        declared.height / static_cast<std::uint32_t>(scale) >= needed) {
+      return scale;
+    }
+  }
+  return 1;
+}
+
+int reducedReadFlag(int scale) {
+  switch (scale) {
+    case 2: return cv::IMREAD_REDUCED_COLOR_2;
+    case 4: return cv::IMREAD_REDUCED_COLOR_4;
+    case 8: return cv::IMREAD_REDUCED_COLOR_8;
+    default: return cv::IMREAD_COLOR;
+  }
+}
+
+// The full image's size from a decode at 1/scale: libjpeg rounds each side
+// up, and EXIF orientation may have swapped the sides after scaling.
+cv::Size fullSizeOf(const cv::Mat& reduced, const ImageDimensions& declared, int scale) {
+  const auto scaled = [scale](std::uint32_t side) {
+    return static_cast<int>((side + static_cast<std::uint32_t>(scale) - 1) /
+                            static_cast<std::uint32_t>(scale));
+  };
+  const int width = static_cast<int>(declared.width);
+  const int height = static_cast<int>(declared.height);
+  if (reduced.cols == scaled(declared.height) && reduced.rows == scaled(declared.width) &&
+      reduced.cols != reduced.rows) {
+    return {height, width};  // rotated by a quarter turn
+  }
+  return {width, height};
+}
+
 }  // namespace
 
-cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
-                       std::string_view source) {
+DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
+                         std::string_view source, const DecodeOptions& options) {
   if (bytes.empty()) {
     throw Error(ErrorCode::FileReadFailed,
                 std::string(source) + " is empty (0 bytes); pass a non-empty image");
@@ -83,7 +123,8 @@ cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimit
   }
 
   // Refuse absurd sizes before the decoder allocates them.
-  if (const auto declared = sniffImageDimensions(bytes)) {
+  const auto declared = sniffImageDimensions(bytes);
+  if (declared) {
     const std::uint64_t pixels = std::uint64_t{declared->width} * declared->height;
     if (pixels > limits.maxPixels) {
       throw Error(ErrorCode::InvalidUserInput,
@@ -98,6 +139,12 @@ cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimit
                     "marker); re-download or re-export it");
   }
 
+  // Only JPEG decodes at a reduced scale natively; OpenCV would decode any
+  // other format in full and then resize, which is slower than not asking.
+  const int scale = options.reduceToward && declared && sniffImageFormat(bytes) == ImageFormat::Jpeg
+                        ? reducedDecodeScale(*declared, *options.reduceToward)
+                        : 1;
+
   // Only PNGs carrying a colour profile are copied (see png_chunks.h).
   const auto quietPng = withoutPngColourProfile(bytes);
   const std::span<const std::uint8_t> decodable =
@@ -108,7 +155,7 @@ cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimit
     // imdecode never writes to its input; the Mat header only wraps it.
     const cv::Mat encoded(1, static_cast<int>(decodable.size()), CV_8UC1,
                           const_cast<std::uint8_t*>(decodable.data()));
-    image = cv::imdecode(encoded, cv::IMREAD_COLOR);
+    image = cv::imdecode(encoded, reducedReadFlag(scale));
   } catch (const cv::Exception& e) {
     // OpenCV's own size guard (CV_IO_MAX_IMAGE_PIXELS/WIDTH/HEIGHT), hit by
     // formats whose header is not read here: an over-limit image, not a
@@ -122,8 +169,9 @@ cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimit
   }
   if (image.empty()) failDecode(source, describeContent(bytes));
 
-  const auto width = static_cast<std::uint64_t>(image.cols);
-  const auto height = static_cast<std::uint64_t>(image.rows);
+  const cv::Size full = scale == 1 ? image.size() : fullSizeOf(image, *declared, scale);
+  const auto width = static_cast<std::uint64_t>(full.width);
+  const auto height = static_cast<std::uint64_t>(full.height);
   if (width * height > limits.maxPixels) {
     throw Error(ErrorCode::InvalidUserInput,
                 pixelLimitMessage(source, width, height, sniffImageFormat(bytes), limits));
@@ -132,12 +180,19 @@ cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimit
     // IMREAD_COLOR promises 8-bit BGR; anything else is an OpenCV surprise.
     failDecode(source, "OpenCV returned an unexpected pixel type");
   }
-  try {
-    cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-  } catch (const cv::Exception& e) {
-    failDecode(source, "OpenCV: " + e.err);
+  if (options.order == ChannelOrder::RGB) {
+    try {
+      cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
+    } catch (const cv::Exception& e) {
+      failDecode(source, "OpenCV: " + e.err);
+    }
   }
-  return image;
+  return DecodedImage{std::move(image), options.order, full.width, full.height};
+}
+
+cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
+                       std::string_view source) {
+  return decodeImage(bytes, limits, source, {}).pixels;
 }
 
 }  // namespace etvision::detail

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -23,5 +24,38 @@ namespace etvision::detail {
 /// lets a cv::Exception escape.
 cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
                        std::string_view source);
+
+/// Channel order of decoded pixels. OpenCV decodes to BGR; asking for BGR
+/// skips a full-size conversion pass when the consumer (preprocessing) can
+/// read the channels in either order.
+enum class ChannelOrder { RGB, BGR };
+
+struct DecodeOptions {
+  ChannelOrder order = ChannelOrder::RGB;
+  /// Reduced-resolution JPEG decode (libjpeg DCT scaling through OpenCV's
+  /// IMREAD_REDUCED_COLOR_2/4/8): when set, a JPEG at least twice this size
+  /// (the model input) in both dimensions is decoded at 1/2, 1/4 or 1/8 of
+  /// its size, the largest reduction that keeps both sides at or above
+  /// max(width, height) of this size. Much faster on large photos, but the
+  /// pixels differ from a full decode followed by the resize (the DCT
+  /// scaling averages where the bilinear resize samples). Other formats are
+  /// always decoded in full.
+  std::optional<cv::Size> reduceToward;
+};
+
+struct DecodedImage {
+  /// CV_8UC3, in the requested channel order.
+  cv::Mat pixels;
+  ChannelOrder order = ChannelOrder::RGB;
+  /// Size of the full image, EXIF orientation applied; larger than `pixels`
+  /// after a reduced decode.
+  int width = 0;
+  int height = 0;
+};
+
+/// decodeRgbImage with a choice of channel order and reduced decoding; the
+/// same checks and errors.
+DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
+                         std::string_view source, const DecodeOptions& options);
 
 }  // namespace etvision::detail

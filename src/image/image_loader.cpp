@@ -13,12 +13,17 @@
 namespace etvision::detail {
 
 cv::Mat loadRgbImage(const ImageSource& source, const ImageReadLimits& limits) {
+  return loadImage(source, limits, {}).pixels;
+}
+
+DecodedImage loadImage(const ImageSource& source, const ImageReadLimits& limits,
+                       const DecodeOptions& options) {
   return std::visit(
-      [&](const auto& value) -> cv::Mat {
+      [&](const auto& value) -> DecodedImage {
         using T = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<T, std::string>) {
           const std::vector<std::uint8_t> bytes = readImageBytes(value, limits);
-          return decodeRgbImage(bytes, limits, describeSourceText(value));
+          return decodeImage(bytes, limits, describeSourceText(value), options);
         } else if constexpr (std::is_same_v<T, ImageSource::Encoded>) {
           if (!value.bytes) {
             throw Error(ErrorCode::InvalidUserInput, "the encoded image holds no bytes");
@@ -29,10 +34,13 @@ cv::Mat loadRgbImage(const ImageSource& source, const ImageReadLimits& limits) {
                             std::to_string(limits.maxEncodedBytes) +
                             " bytes; raise ImageReadLimits::maxEncodedBytes to accept it");
           }
-          return decodeRgbImage(*value.bytes, limits, source.describe());
+          return decodeImage(*value.bytes, limits, source.describe(), options);
         } else {
           static_assert(std::is_same_v<T, PixelBuffer>);
-          return pixelBufferToRgb(value, limits);
+          cv::Mat rgb = pixelBufferToRgb(value, limits);
+          const int width = rgb.cols;
+          const int height = rgb.rows;
+          return DecodedImage{std::move(rgb), ChannelOrder::RGB, width, height};
         }
       },
       source.value());

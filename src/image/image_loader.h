@@ -4,6 +4,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "etvision/image_source.h"
+#include "image/decode.h"
 
 namespace etvision::detail {
 
@@ -11,5 +12,11 @@ namespace etvision::detail {
 /// owns its pixels. Throws Error(FileReadFailed / InvalidUserInput) as
 /// image_source.h documents.
 cv::Mat loadRgbImage(const ImageSource& source, const ImageReadLimits& limits);
+
+/// The same, with the decoder's channel order and reduced-decode choices
+/// (see DecodeOptions); raw pixel buffers are converted to RGB in full
+/// whatever `options` ask, and `pixels` always owns its memory.
+DecodedImage loadImage(const ImageSource& source, const ImageReadLimits& limits,
+                       const DecodeOptions& options);
 
 }  // namespace etvision::detail

@@ -39,6 +39,11 @@ std::array<ChannelTable, 3> makeTables(const std::optional<Normalization>& norm)
 
 void preprocessToNchw(const cv::Mat& rgb, int height, int width,
                       const std::optional<Normalization>& norm, float* out) {
+  preprocessToNchw(rgb, ChannelOrder::RGB, height, width, norm, out);
+}
+
+void preprocessToNchw(const cv::Mat& rgb, ChannelOrder order, int height, int width,
+                      const std::optional<Normalization>& norm, float* out) {
   if (height <= 0 || width <= 0) {
     throw Error(ErrorCode::WrongDimensions,
                 "model input size " + std::to_string(width) + "x" + std::to_string(height) +
@@ -73,16 +78,21 @@ void preprocessToNchw(const cv::Mat& rgb, int height, int width,
 
   const std::array<ChannelTable, 3> tables = makeTables(norm);
   const std::size_t plane = static_cast<std::size_t>(height) * static_cast<std::size_t>(width);
-  float* r = out;
-  float* g = out + plane;
-  float* b = out + 2 * plane;
+  // Pixel channel k goes to plane k for RGB, plane 2 - k for BGR.
+  const bool bgr = order == ChannelOrder::BGR;
+  float* first = bgr ? out + 2 * plane : out;
+  float* second = out + plane;
+  float* third = bgr ? out : out + 2 * plane;
+  const ChannelTable& firstTable = tables[bgr ? 2 : 0];
+  const ChannelTable& secondTable = tables[1];
+  const ChannelTable& thirdTable = tables[bgr ? 0 : 2];
   for (int y = 0; y < height; ++y) {
     // Row by row: a Mat may be a padded view (ROI) rather than continuous.
     const std::uint8_t* px = resized.ptr<std::uint8_t>(y);
     for (int x = 0; x < width; ++x, px += 3) {
-      *r++ = tables[0][px[0]];
-      *g++ = tables[1][px[1]];
-      *b++ = tables[2][px[2]];
+      *first++ = firstTable[px[0]];
+      *second++ = secondTable[px[1]];
+      *third++ = thirdTable[px[2]];
     }
   }
 }

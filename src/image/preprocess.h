@@ -7,6 +7,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "etvision/model.h"
+#include "image/decode.h"
 
 namespace etvision::detail {
 
@@ -22,6 +23,14 @@ namespace etvision::detail {
 /// for a non-positive height or width, Error(InvalidUserInput) for an image
 /// that is empty or not CV_8UC3, a null `out`, or a zero stddev.
 void preprocessToNchw(const cv::Mat& rgb, int height, int width,
+                      const std::optional<Normalization>& norm, float* out);
+
+/// The same for an image whose channels are in `order`: a BGR image (as
+/// OpenCV decodes) gives bit-identical output to its RGB conversion, because
+/// the resize treats channels independently and the planes are written in
+/// RGB order whatever order the pixels hold. Saves the decoder's full-size
+/// BGR -> RGB pass.
+void preprocessToNchw(const cv::Mat& image, ChannelOrder order, int height, int width,
                       const std::optional<Normalization>& norm, float* out);
 
 }  // namespace etvision::detail

@@ -2,6 +2,8 @@
 
 #include <executorch/extension/module/module.h>
 #include <executorch/extension/tensor/tensor.h>
+#include <executorch/runtime/backend/backend_options_map.h>
+#include <executorch/runtime/backend/options.h>
 
 #include <new>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include "etvision/error.h"
 #include "runtime/runtime_error.h"
 #include "runtime/runtime_logging.h"
+#include "runtime/thread_pool_control.h"
 
 namespace etvision::detail {
 
@@ -22,6 +25,13 @@ using ScalarType = et::aten::ScalarType;
 struct ExecutorchModel::Runtime {
   std::unique_ptr<Module> module;
   et::extension::TensorPtr inputTensor;
+  // The load-time delegate options; ExecuTorch borrows them for the model's
+  // lifetime, so they live here.
+  et::runtime::BackendOptions<2> xnnpackOptions;
+  et::runtime::LoadBackendOptionsMap backendOptions;
+  std::string where;
+  // The thread pool generation the loaded method was built for.
+  std::uint64_t poolGeneration = 0;
 };
 
 namespace {
@@ -44,10 +54,20 @@ std::string describeTensor(ScalarType type, const std::vector<std::int64_t>& sha
 
 }  // namespace
 
-ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
+ExecutorchModel::ExecutorchModel(const std::filesystem::path& path, const XnnpackOptions& xnnpack)
     : runtime_(std::make_unique<Runtime>()) {
   installRuntimeLogFilter();
-  const std::string where = "model '" + path.string() + "'";
+  runtime_->where = "model '" + path.string() + "'";
+  const std::string& where = runtime_->where;
+  if (xnnpack.weightCache) {
+    (void)runtime_->xnnpackOptions.set_option("weight_cache_enabled", *xnnpack.weightCache);
+  }
+  if (xnnpack.workspaceSharing) {
+    (void)runtime_->xnnpackOptions.set_option("workspace_sharing_mode", *xnnpack.workspaceSharing);
+  }
+  if (!runtime_->xnnpackOptions.view().empty()) {
+    (void)runtime_->backendOptions.set_options("XnnpackBackend", runtime_->xnnpackOptions.view());
+  }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw etvision::Error(ErrorCode::FileReadFailed, "Cannot open " + where + ": no such file.");
@@ -123,16 +143,7 @@ ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
     plannedBytes += static_cast<std::uint64_t>(*size);
   }
 
-  Error loadError = Error::Ok;
-  try {
-    loadError = runtime_->module->load_forward();
-  } catch (const std::bad_alloc&) {
-    throw etvision::Error(ErrorCode::MemoryAllocationFailed,
-                          "Out of memory while preparing " + where + " for inference.");
-  }
-  if (loadError != Error::Ok) {
-    throwRuntimeError(loadError, "Cannot prepare " + where + " for inference");
-  }
+  loadForward(PoolUse());
 
   input_.assign(static_cast<std::size_t>(3) * inputShape[2] * inputShape[3], 0.0f);
   runtime_->inputTensor = et::extension::from_blob(
@@ -140,9 +151,38 @@ ExecutorchModel::ExecutorchModel(const std::filesystem::path& path)
       ScalarType::Float);
 }
 
-ExecutorchModel::~ExecutorchModel() = default;
+ExecutorchModel::~ExecutorchModel() {
+  // The delegate's runtimes are destroyed while the pool they were built
+  // for cannot change.
+  const PoolUse use;
+  runtime_.reset();
+}
+
+void ExecutorchModel::loadForward(const PoolUse& use) {
+  runtime_->module->unload_forward();
+  Error loadError = Error::Ok;
+  try {
+    loadError = runtime_->module->load_forward(
+        nullptr, nullptr,
+        runtime_->backendOptions.size() == 0 ? nullptr : &runtime_->backendOptions);
+  } catch (const std::bad_alloc&) {
+    throw etvision::Error(ErrorCode::MemoryAllocationFailed,
+                          "Out of memory while preparing " + runtime_->where + " for inference.");
+  }
+  if (loadError != Error::Ok) {
+    throwRuntimeError(loadError, "Cannot prepare " + runtime_->where + " for inference");
+  }
+  runtime_->poolGeneration = use.generation();
+}
 
 std::vector<OutputView> ExecutorchModel::run() {
+  const PoolUse use;
+  if (use.generation() != runtime_->poolGeneration ||
+      !runtime_->module->is_method_loaded("forward")) {
+    // Built for a pool that setThreadCount() has since replaced (or a reload
+    // that failed): rebuild it for the current one before invoking anything.
+    loadForward(use);
+  }
   auto result = runtime_->module->forward(runtime_->inputTensor);
   if (!result.ok()) {
     throwRuntimeError(result.error(), "Inference failed");
@@ -163,9 +203,10 @@ std::vector<OutputView> ExecutorchModel::run() {
 }
 
 std::unique_ptr<ExecutorchModel> openModel(const ModelDescriptor& model,
-                                           const FetchOptions& options) {
+                                           const FetchOptions& options,
+                                           const XnnpackOptions& xnnpack) {
   return std::make_unique<ExecutorchModel>(
-      fetchResource({model.modelSource, model.sha256}, options));
+      fetchResource({model.modelSource, model.sha256}, options), xnnpack);
 }
 
 }  // namespace etvision::detail

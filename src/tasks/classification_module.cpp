@@ -7,10 +7,10 @@
 #include <thread>
 
 #include "etvision/error.h"
-#include "image/image_loader.h"
-#include "image/preprocess.h"
 #include "labels/label_sets.h"
 #include "runtime/model_slot.h"
+#include "tasks/batch_runner.h"
+#include "tasks/input_preparation.h"
 #include "tasks/softmax.h"
 
 namespace etvision {
@@ -51,6 +51,24 @@ std::vector<Category> rankCategories(const std::vector<float>& probabilities,
     categories.push_back(Category{index, labels[index], probabilities[index]});
   }
   return categories;
+}
+
+detail::InputSpec inputSpecOf(const detail::ExecutorchModel& model,
+                              const ClassifierConfig& config) {
+  return {model.inputHeight(), model.inputWidth(), config.normalization};
+}
+
+// Copies the logits out of the runtime's memory (valid only until the next
+// run), checking their count against the labels.
+void takeLogits(const std::vector<detail::OutputView>& outputs, const ClassifierConfig& config,
+                Classification& result) {
+  const auto& logits = outputs.front().values;
+  if (logits.size() != config.labels->size()) {
+    throw Error(ErrorCode::InvalidModelOutput,
+                "Unexpected classification output size: got " + std::to_string(logits.size()) +
+                    " values for " + std::to_string(config.labels->size()) + " labels.");
+  }
+  result.logits.assign(logits.begin(), logits.end());
 }
 
 }  // namespace
@@ -100,38 +118,66 @@ std::future<void> ClassificationModule::loadAsync(ModelDescriptor model,
 Classification ClassificationModule::classify(const ImageSource& image,
                                               const ClassifyOptions& options) {
   std::shared_ptr<const std::vector<std::string>> labels;
-  Classification result = infer(image, options.imageLimits, labels);
+  Classification result = infer(image, options.imageLimits, options.fastDecode, labels);
   result.categories = rankCategories(result.probabilities, *labels, options);
   return result;
 }
 
 Classification ClassificationModule::infer(
-    const ImageSource& image, const ImageReadLimits& limits,
+    const ImageSource& image, const ImageReadLimits& limits, bool fastDecode,
     std::shared_ptr<const std::vector<std::string>>& labels) {
   // Reading and decoding run before taking the model lock, so they overlap
-  // with another thread's inference.
-  const cv::Mat rgb = detail::loadRgbImage(image, limits);
+  // with another thread's inference. Only the reduced decode needs the
+  // model's input size first.
+  detail::InputSpec spec;
+  if (fastDecode) spec = state_->slot.use(inputSpecOf);
+  const detail::DecodedImage decoded = detail::decodeForModel(image, limits, fastDecode, spec);
 
   Classification result;
-  result.imageWidth = rgb.cols;
-  result.imageHeight = rgb.rows;
+  result.imageWidth = decoded.width;
+  result.imageHeight = decoded.height;
   state_->slot.use([&](detail::ExecutorchModel& model, const ClassifierConfig& config) {
-    detail::preprocessToNchw(rgb, model.inputHeight(), model.inputWidth(), config.normalization,
-                             model.input().data());
-    const auto outputs = model.run();
-    const auto& logits = outputs.front().values;
-    if (logits.size() != config.labels->size()) {
-      throw Error(ErrorCode::InvalidModelOutput,
-                  "Unexpected classification output size: got " + std::to_string(logits.size()) +
-                      " values for " + std::to_string(config.labels->size()) + " labels.");
-    }
-    result.logits.assign(logits.begin(), logits.end());
+    detail::fillInput(decoded, inputSpecOf(model, config), model.input().data());
+    takeLogits(model.run(), config, result);
     labels = config.labels;
   });
 
   result.probabilities = result.logits;
   detail::softmaxInPlace(result.probabilities);
   return result;
+}
+
+void ClassificationModule::classifyEach(
+    std::span<const ImageSource> images, const ClassifyOptions& options,
+    const std::function<void(BatchItem<Classification>&&)>& onItem) {
+  const detail::InputSpec spec = state_->slot.use(inputSpecOf);
+  const ImageReadLimits& limits = options.imageLimits;
+  auto infer = [&](const ImageSource& image, const detail::PreparedInput& prepared) {
+    Classification result;
+    result.imageWidth = prepared.imageWidth;
+    result.imageHeight = prepared.imageHeight;
+    std::shared_ptr<const std::vector<std::string>> labels;
+    state_->slot.use([&](detail::ExecutorchModel& model, const ClassifierConfig& config) {
+      detail::loadPreparedInput(image, limits, options.fastDecode, prepared,
+                                inputSpecOf(model, config), model.input());
+      takeLogits(model.run(), config, result);
+      labels = config.labels;
+    });
+    result.probabilities = result.logits;
+    detail::softmaxInPlace(result.probabilities);
+    result.categories = rankCategories(result.probabilities, *labels, options);
+    return result;
+  };
+  detail::runBatch<Classification>(images, limits, options.fastDecode, spec, infer, onItem);
+}
+
+std::vector<BatchItem<Classification>> ClassificationModule::classifyBatch(
+    std::span<const ImageSource> images, const ClassifyOptions& options) {
+  std::vector<BatchItem<Classification>> items;
+  items.reserve(images.size());
+  classifyEach(images, options,
+               [&](BatchItem<Classification>&& item) { items.push_back(std::move(item)); });
+  return items;
 }
 
 std::future<Classification> ClassificationModule::classifyAsync(ImageSource image,
@@ -145,7 +191,7 @@ std::future<Classification> ClassificationModule::classifyAsync(ImageSource imag
 std::unordered_map<std::string, float> ClassificationModule::forward(const ImageSource& image) {
   // The seed's result is unsorted, so no ranking: label -> probability.
   std::shared_ptr<const std::vector<std::string>> labels;
-  const Classification result = infer(image, {}, labels);
+  const Classification result = infer(image, {}, false, labels);
   std::unordered_map<std::string, float> byLabel;
   byLabel.reserve(result.probabilities.size());
   for (std::size_t i = 0; i < result.probabilities.size(); ++i) {

@@ -6,10 +6,10 @@
 #include <cctype>
 
 #include "etvision/error.h"
-#include "image/image_loader.h"
-#include "image/preprocess.h"
 #include "labels/label_sets.h"
 #include "runtime/model_slot.h"
+#include "tasks/batch_runner.h"
+#include "tasks/input_preparation.h"
 #include "tasks/pixel_classes.h"
 
 namespace etvision {
@@ -91,6 +91,77 @@ std::vector<int> wantedClasses(const SegmentOptions& options,
   return wanted;
 }
 
+void checkOutputSize(const SegmentOptions& options) {
+  if (options.outputSize &&
+      (options.outputSize->first <= 0 || options.outputSize->second <= 0 ||
+       static_cast<std::uint64_t>(options.outputSize->first) * options.outputSize->second >
+           options.imageLimits.maxPixels)) {
+    throw Error(
+        ErrorCode::InvalidUserInput,
+        "SegmentOptions::outputSize must be positive and within ImageReadLimits::maxPixels.");
+  }
+}
+
+detail::InputSpec inputSpecOf(const detail::ExecutorchModel& model, const SegmenterConfig& config) {
+  return {model.inputHeight(), model.inputWidth(), config.normalization};
+}
+
+// Runs the model on the input `fillInput(model, config)` writes, then turns
+// its scores into the maps `options` ask for, for an image of the given size.
+template <typename FillInput>
+Segmentation segmentWith(detail::ModelSlot<SegmenterConfig>& slot, const SegmentOptions& options,
+                         int imageWidth, int imageHeight, FillInput&& fillInput) {
+  Segmentation result;
+  result.imageWidth = imageWidth;
+  result.imageHeight = imageHeight;
+  std::vector<int> wanted;
+  detail::PixelClasses classes;
+  slot.use([&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
+    // Validated before inference so a bad request costs nothing.
+    wanted = wantedClasses(options, *config.labels);
+    result.labels = config.labels;
+    fillInput(model, config);
+    const auto outputs = model.run();
+    const auto geometry = readGeometry(outputs.front().shape, config.labels->size(), "The model");
+    const std::size_t expected =
+        static_cast<std::size_t>(geometry.channels) * geometry.height * geometry.width;
+    if (outputs.front().values.size() != expected) {
+      throw Error(ErrorCode::InvalidModelOutput,
+                  "The model's output holds " + std::to_string(outputs.front().values.size()) +
+                      " values, not the " + std::to_string(expected) + " its shape declares.");
+    }
+    // Per-pixel work happens under the lock because it reads the runtime's
+    // output memory, which the next inference overwrites.
+    classes = detail::classifyPixels(
+        {outputs.front().values, geometry.channels, geometry.height, geometry.width}, wanted);
+    result.width = geometry.width;
+    result.height = geometry.height;
+  });
+
+  int targetWidth = result.width;
+  int targetHeight = result.height;
+  if (options.outputSize) {
+    std::tie(targetWidth, targetHeight) = *options.outputSize;
+  } else if (options.resize) {
+    targetWidth = result.imageWidth;
+    targetHeight = result.imageHeight;
+  }
+  const bool resample = targetWidth != result.width || targetHeight != result.height;
+  result.argmax = resample ? detail::resizeClassMap(classes.argmax, result.width, result.height,
+                                                    targetWidth, targetHeight)
+                           : std::move(classes.argmax);
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    auto& map = classes.probabilities[i];
+    result.probabilities[(*result.labels)[wanted[i]]] =
+        resample ? detail::resizeProbabilityMap(map, result.width, result.height, targetWidth,
+                                                targetHeight)
+                 : std::move(map);
+  }
+  result.width = targetWidth;
+  result.height = targetHeight;
+  return result;
+}
+
 }  // namespace
 
 const char* deeplabLabelName(DeeplabLabel label) noexcept {
@@ -161,66 +232,42 @@ std::future<void> ImageSegmentationModule::loadAsync(ModelDescriptor model,
 
 Segmentation ImageSegmentationModule::segment(const ImageSource& image,
                                               const SegmentOptions& options) {
-  if (options.outputSize &&
-      (options.outputSize->first <= 0 || options.outputSize->second <= 0 ||
-       static_cast<std::uint64_t>(options.outputSize->first) * options.outputSize->second >
-           options.imageLimits.maxPixels)) {
-    throw Error(
-        ErrorCode::InvalidUserInput,
-        "SegmentOptions::outputSize must be positive and within ImageReadLimits::maxPixels.");
-  }
-  const cv::Mat rgb = detail::loadRgbImage(image, options.imageLimits);
+  checkOutputSize(options);
+  // Decoding runs before taking the model lock (see classification).
+  detail::InputSpec spec;
+  if (options.fastDecode) spec = state_->slot.use(inputSpecOf);
+  const detail::DecodedImage decoded =
+      detail::decodeForModel(image, options.imageLimits, options.fastDecode, spec);
+  return segmentWith(state_->slot, options, decoded.width, decoded.height,
+                     [&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
+                       detail::fillInput(decoded, inputSpecOf(model, config), model.input().data());
+                     });
+}
 
-  Segmentation result;
-  result.imageWidth = rgb.cols;
-  result.imageHeight = rgb.rows;
-  std::vector<int> wanted;
-  detail::PixelClasses classes;
-  state_->slot.use([&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
-    // Validated before inference so a bad request costs nothing.
-    wanted = wantedClasses(options, *config.labels);
-    result.labels = config.labels;
-    detail::preprocessToNchw(rgb, model.inputHeight(), model.inputWidth(), config.normalization,
-                             model.input().data());
-    const auto outputs = model.run();
-    const auto geometry = readGeometry(outputs.front().shape, config.labels->size(), "The model");
-    const std::size_t expected =
-        static_cast<std::size_t>(geometry.channels) * geometry.height * geometry.width;
-    if (outputs.front().values.size() != expected) {
-      throw Error(ErrorCode::InvalidModelOutput,
-                  "The model's output holds " + std::to_string(outputs.front().values.size()) +
-                      " values, not the " + std::to_string(expected) + " its shape declares.");
-    }
-    // Per-pixel work happens under the lock because it reads the runtime's
-    // output memory, which the next inference overwrites.
-    classes = detail::classifyPixels(
-        {outputs.front().values, geometry.channels, geometry.height, geometry.width}, wanted);
-    result.width = geometry.width;
-    result.height = geometry.height;
-  });
+void ImageSegmentationModule::segmentEach(
+    std::span<const ImageSource> images, const SegmentOptions& options,
+    const std::function<void(BatchItem<Segmentation>&&)>& onItem) {
+  const detail::InputSpec spec = state_->slot.use(inputSpecOf);
+  auto infer = [&](const ImageSource& image, const detail::PreparedInput& prepared) {
+    checkOutputSize(options);
+    return segmentWith(state_->slot, options, prepared.imageWidth, prepared.imageHeight,
+                       [&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
+                         detail::loadPreparedInput(image, options.imageLimits, options.fastDecode,
+                                                   prepared, inputSpecOf(model, config),
+                                                   model.input());
+                       });
+  };
+  detail::runBatch<Segmentation>(images, options.imageLimits, options.fastDecode, spec, infer,
+                                 onItem);
+}
 
-  int targetWidth = result.width;
-  int targetHeight = result.height;
-  if (options.outputSize) {
-    std::tie(targetWidth, targetHeight) = *options.outputSize;
-  } else if (options.resize) {
-    targetWidth = result.imageWidth;
-    targetHeight = result.imageHeight;
-  }
-  const bool resample = targetWidth != result.width || targetHeight != result.height;
-  result.argmax = resample ? detail::resizeClassMap(classes.argmax, result.width, result.height,
-                                                    targetWidth, targetHeight)
-                           : std::move(classes.argmax);
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
-    auto& map = classes.probabilities[i];
-    result.probabilities[(*result.labels)[wanted[i]]] =
-        resample ? detail::resizeProbabilityMap(map, result.width, result.height, targetWidth,
-                                                targetHeight)
-                 : std::move(map);
-  }
-  result.width = targetWidth;
-  result.height = targetHeight;
-  return result;
+std::vector<BatchItem<Segmentation>> ImageSegmentationModule::segmentBatch(
+    std::span<const ImageSource> images, const SegmentOptions& options) {
+  std::vector<BatchItem<Segmentation>> items;
+  items.reserve(images.size());
+  segmentEach(images, options,
+              [&](BatchItem<Segmentation>&& item) { items.push_back(std::move(item)); });
+  return items;
 }
 
 Segmentation ImageSegmentationModule::forward(const ImageSource& image,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -137,6 +138,22 @@ TEST(Preprocess, AcceptsNonContinuousViews) {
   const cv::Mat view = big(cv::Rect(5, 7, 16, 12));
   ASSERT_FALSE(view.isContinuous());
   EXPECT_EQ(run(view, 12, 16, std::nullopt), expectedPlanes(view.clone(), std::nullopt));
+}
+
+TEST(Preprocess, BgrInputIsBitIdenticalToItsRgbConversion) {
+  // The task modules feed OpenCV's BGR decode straight in; the result must
+  // be exactly the RGB pipeline's, resampled or not, odd sizes included.
+  const std::optional<Normalization> norm = kImageNetNormalization;
+  for (const auto& [rows, cols, height, width] :
+       {std::array{37, 53, 224, 224}, std::array{600, 451, 224, 224},
+        std::array{300, 451, 520, 520}, std::array{64, 64, 64, 64}}) {
+    const cv::Mat rgb = randomImage(rows, cols, rows * cols);
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    std::vector<float> fromBgr(static_cast<std::size_t>(3 * height * width), -1000.0f);
+    preprocessToNchw(bgr, ChannelOrder::BGR, height, width, norm, fromBgr.data());
+    EXPECT_TRUE(fromBgr == run(rgb, height, width, norm)) << rows << "x" << cols;
+  }
 }
 
 TEST(Preprocess, RejectsBadArguments) {

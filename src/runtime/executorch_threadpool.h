@@ -1,0 +1,38 @@
+// The part of ExecuTorch's process-wide thread pool that etvision calls.
+//
+// Why declared here: the executorch 1.5.1 wheel ships
+// libexecutorch_threadpool.so but not its header
+// (extension/threadpool/threadpool.h in pytorch/executorch). These
+// declarations match that header's (same namespace, class name and member
+// signatures), so calls link against the library's symbols; only what
+// src/runtime/thread_pool_control.cpp calls is declared. The class is never
+// constructed, copied or destroyed here (its data members are the library's
+// business): only reached through the pointer get_threadpool() returns.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace executorch::extension::threadpool {
+
+class ThreadPool final {
+ public:
+  ThreadPool() = delete;
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  /// Threads in the pool.
+  std::size_t get_thread_count() const;
+
+  /// Replaces the pool by one of `num_threads` threads (0 or the current
+  /// count: no-op). "Unsafe": the old pool is destroyed, so nothing may be
+  /// running on it, and XNNPACK runtimes created before keep a pointer to it
+  /// (see thread_pool_control.h).
+  bool _unsafe_reset_threadpool(std::uint32_t num_threads);
+};
+
+/// The process-wide pool, created on first call (threads: the performant
+/// cores as the wheel's build decides); nullptr when cpuinfo cannot start.
+ThreadPool* get_threadpool();
+
+}  // namespace executorch::extension::threadpool

@@ -1,0 +1,116 @@
+#include "runtime/thread_pool_control.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#include "etvision/error.h"
+#include "runtime/executorch_threadpool.h"
+#include "runtime/runtime_logging.h"
+
+namespace etvision::detail {
+namespace {
+
+namespace et_pool = ::executorch::extension::threadpool;
+
+struct PoolState {
+  std::once_flag initialized;
+  /// Shared: a model load, run or destruction. Exclusive: a pool replacement.
+  std::shared_mutex mutex;
+  /// Written only with `mutex` held exclusively.
+  std::uint64_t generation = 0;
+  /// The count ExecuTorch chose; what setThreadCount(0) restores.
+  unsigned defaultCount = 0;
+};
+
+PoolState& poolState() {
+  static PoolState state;
+  return state;
+}
+
+et_pool::ThreadPool& pool() {
+  et_pool::ThreadPool* pool = et_pool::get_threadpool();
+  if (pool == nullptr) {
+    throw Error(ErrorCode::Internal,
+                "ExecuTorch could not create its thread pool (cpuinfo failed to read this "
+                "machine's CPUs).");
+  }
+  return *pool;
+}
+
+unsigned checkedCount(unsigned count, const std::string& what) {
+  if (count > kMaxThreads) {
+    throw Error(ErrorCode::InvalidUserInput, what + " is " + std::to_string(count) + "; at most " +
+                                                 std::to_string(kMaxThreads) +
+                                                 " threads are allowed (0 means the default).");
+  }
+  return count;
+}
+
+// ETVISION_NUM_THREADS: unset or empty means the default.
+unsigned threadCountFromEnvironment() {
+  const char* text = std::getenv("ETVISION_NUM_THREADS");
+  if (text == nullptr || *text == '\0') return 0;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long value = std::strtoul(text, &end, 10);
+  if (errno != 0 || *end != '\0' || text[0] == '-' || text[0] == '+' || value == 0 ||
+      value > kMaxThreads) {
+    throw Error(ErrorCode::InvalidUserInput, "ETVISION_NUM_THREADS is '" + std::string(text) +
+                                                 "'; set it to a thread count "
+                                                 "from 1 to " +
+                                                 std::to_string(kMaxThreads) +
+                                                 ", or unset it for the default.");
+  }
+  return static_cast<unsigned>(value);
+}
+
+void replacePool(PoolState& state, unsigned count) {
+  // Caller holds state.mutex exclusively.
+  if (count == pool().get_thread_count()) return;
+  pool()._unsafe_reset_threadpool(count);
+  ++state.generation;
+}
+
+}  // namespace
+
+void initializeThreadPool() {
+  PoolState& state = poolState();
+  std::call_once(state.initialized, [&] {
+    // Creating the pool logs cpuinfo chatter at Info level; keep it quiet
+    // as a model load does.
+    installRuntimeLogFilter();
+    const unsigned requested = threadCountFromEnvironment();
+    std::unique_lock lock(state.mutex);
+    state.defaultCount = static_cast<unsigned>(pool().get_thread_count());
+    if (requested != 0) replacePool(state, requested);
+  });
+}
+
+namespace {
+std::shared_mutex& initializedPoolMutex() {
+  initializeThreadPool();
+  return poolState().mutex;
+}
+}  // namespace
+
+PoolUse::PoolUse() : lock_(initializedPoolMutex()) {
+  generation_ = poolState().generation;
+}
+
+unsigned currentThreadCount() {
+  initializeThreadPool();
+  std::shared_lock lock(poolState().mutex);
+  return static_cast<unsigned>(pool().get_thread_count());
+}
+
+void resizeThreadPool(unsigned count) {
+  checkedCount(count, "The thread count");
+  initializeThreadPool();
+  PoolState& state = poolState();
+  std::unique_lock lock(state.mutex);
+  replacePool(state, count == 0 ? state.defaultCount : count);
+}
+
+}  // namespace etvision::detail
