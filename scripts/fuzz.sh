@@ -11,7 +11,10 @@
 # (default clang/clang++), CMAKE (default .venv/bin/cmake, else cmake),
 # FUZZ_NONFATAL_TARGETS (space-separated targets whose *fuzzing* findings are
 # reported but do not fail the run - for crashes known to be in third-party
-# code, see fuzz/README.md; their regression inputs still fail it).
+# code, see fuzz/README.md; their regression inputs still fail it),
+# FUZZ_BUILD_DIR (default build-fuzz), FUZZ_SEED (libFuzzer -seed; default:
+# random), FUZZ_RUNS (libFuzzer -runs: stop after this many inputs even
+# before SECONDS_PER_TARGET; with FUZZ_SEED a run is repeatable).
 #
 # Prints, per target, the execs, exec/s, cov: and ft: from libFuzzer's final
 # stats. Before fuzzing a target, replays its past findings in
@@ -33,7 +36,12 @@ if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]] || [[ "$SECONDS_PER_TARGET" -eq 0 ]
   exit 2
 fi
 
-BUILD="$ROOT/build-fuzz"
+BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+# Optional libFuzzer flags for repeatable, bounded runs (CI: scripts/test_fuzz.sh).
+bounds=()
+[[ -n "${FUZZ_SEED:-}" ]] && bounds+=(-seed="$FUZZ_SEED")
+[[ -n "${FUZZ_RUNS:-}" ]] && bounds+=(-runs="$FUZZ_RUNS")
 CMAKE="${CMAKE:-}"
 if [[ -z "$CMAKE" ]]; then
   if [[ -x "$ROOT/.venv/bin/cmake" ]]; then CMAKE="$ROOT/.venv/bin/cmake"; else CMAKE=cmake; fi
@@ -85,7 +93,7 @@ for target in "${TARGETS[@]}"; do
   # TMPDIR: the targets' temp files (.pte copy, empty working directory).
   TMPDIR="$SCRATCH/tmp" "$BUILD/$target" "$corpus" \
     -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
-    -timeout=10 -max_len=65536 -print_final_stats=1 \
+    -timeout=10 -max_len=65536 -print_final_stats=1 "${bounds[@]}" \
     -artifact_prefix="$artifacts" >"$log" 2>&1
   rc=$?
   set -e

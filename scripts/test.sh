@@ -3,8 +3,9 @@
 # models (python/make_fixtures.py, cached in build/fixtures), runs every test
 # through ctest, builds and tests the Node.js package (bindings/node), then
 # rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer
-# and runs the unit and integration tests again under them, and finally runs
-# the concurrency tests under ThreadSanitizer.
+# and runs the unit and integration tests again under them, runs the
+# concurrency tests under ThreadSanitizer, and finally fuzzes every libFuzzer
+# target for a bounded, repeatable number of inputs (scripts/test_fuzz.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,3 +36,6 @@ scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=thread 
   --target etvision_integration_tests
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp" build-tsan/tests/etvision_integration_tests \
   --gtest_filter='*Concurrent*:*Racing*:*WhileWaitingForAnotherDownload*'
+
+echo "== fuzzing (libFuzzer, fixed seed, bounded) =="
+scripts/test_fuzz.sh
