@@ -58,7 +58,8 @@ void addImageAndModelOptions(CLI::App& command, std::vector<std::string>& images
                              ModelArgument& model) {
   command
       .add_option("images", images,
-                  "Images: paths, file:// or http(s):// URLs, data URIs or base64")
+                  "Images: paths, directories (their images, by name), file:// or http(s):// URLs, "
+                  "data URIs or base64")
       ->required();
   command
       .add_option("-m,--model", model.model,

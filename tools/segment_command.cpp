@@ -97,10 +97,13 @@ CommandRunner addSegmentCommand(CLI::App& app) {
       ->delimiter(',')
       ->allow_extra_args(false);
   command->add_flag("--resize", args->resize, "Maps at the original image size");
-  command->add_option("--overlay", args->overlay,
-                      "Write the photo with a colour per class and a legend (PNG)");
+  command->add_option(
+      "--overlay", args->overlay,
+      "Write the photo with a colour per class and a legend (PNG); a directory when an "
+      "image argument is a directory");
   command->add_option("--mask", args->mask,
-                      "Write the class-index mask (8-bit greyscale PNG, value = class index)");
+                      "Write the class-index mask (8-bit greyscale PNG, value = class index); a "
+                      "directory when an image argument is a directory");
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, width, height, classes}");
 

@@ -23,12 +23,17 @@
 // wait and then reuse the cached file. The progress callback runs on the
 // calling thread.
 //
+// Security: TLS certificates are always verified (caBundlePath adds trusted
+// CAs); at most 5 redirects are followed, and only to http(s) URLs; a
+// download larger than maxBytes is refused, from its announced length when
+// there is one; a cache file name can never name a file outside the cache
+// directory.
+//
 // Errors (etvision::Error): InvalidModelSource for an empty or unsupported
-// source or a missing local file; InvalidUserInput for a malformed sha256
-// (64 hex digits, either case); DownloadFailed (with the HTTP status or
-// the network error) for a failed download or a digest mismatch;
-// DownloadInterrupted when cancelled through FetchOptions::stopToken;
-// FileWriteFailed when the cache cannot be written.
+// source, a missing local file or a source containing a NUL byte; InvalidUserInput for a malformed
+// sha256 (64 hex digits, either case); DownloadFailed (with the HTTP status or the network error)
+// for a failed download or a digest mismatch; DownloadInterrupted when cancelled through
+// FetchOptions::stopToken; FileWriteFailed when the cache cannot be written.
 #pragma once
 
 #include <chrono>

@@ -4,11 +4,15 @@
 // the overlay and mask pictures.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <thread>
+#include <vector>
 
 #include "etvision/etvision.h"
 #include "etvision/overlay.h"
@@ -208,6 +212,61 @@ TEST(SegmentationLifecycle, ForwardBeforeLoadAndAfterUnloadIsModuleNotLoaded) {
             ErrorCode::ModuleNotLoaded);
 }
 
+// Forwards and a decode-ahead batch on one module while it is unloaded and
+// reloaded underneath them (scripts/test.sh also runs this under TSan): each
+// call gives the right map or ModuleNotLoaded, never anything else.
+TEST(SegmentationLifecycle, UnloadAndReloadRacingForwardsAndBatchesNeverCrash) {
+  ImageSegmentationModule segmenter;
+  segmenter.load(MEDIAPIPE_SELFIE);
+  const ImageSource image = photo("skimage_astronaut.png");
+  const std::vector<std::int32_t> expected = segmenter.forward(image).argmax;
+  std::atomic<bool> stop{false};
+  std::atomic<int> results{0};
+  std::atomic<int> notLoaded{0};
+  std::atomic<int> wrongOrOtherErrors{0};
+  auto tally = [&](const std::vector<std::int32_t>& argmax) {
+    (argmax == expected ? results : wrongOrOtherErrors)++;
+  };
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 2; ++t) {
+    workers.emplace_back([&] {
+      while (!stop) {
+        try {
+          tally(segmenter.forward(image).argmax);
+        } catch (const Error& e) {
+          (e.code() == ErrorCode::ModuleNotLoaded ? notLoaded : wrongOrOtherErrors)++;
+        }
+      }
+    });
+  }
+  workers.emplace_back([&] {
+    const std::vector<ImageSource> batch(4, image);
+    while (!stop) {
+      try {
+        for (auto& item : segmenter.segmentBatch(batch)) {
+          if (item.ok()) {
+            tally(item.result->argmax);
+          } else {
+            (item.error->code() == ErrorCode::ModuleNotLoaded ? notLoaded : wrongOrOtherErrors)++;
+          }
+        }
+      } catch (const Error& e) {
+        (e.code() == ErrorCode::ModuleNotLoaded ? notLoaded : wrongOrOtherErrors)++;
+      }
+    }
+  });
+  for (int cycle = 0; cycle < 6; ++cycle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    segmenter.unload();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    segmenter.load(MEDIAPIPE_SELFIE);
+  }
+  stop = true;
+  for (auto& worker : workers) worker.join();
+  EXPECT_GT(results.load(), 0);
+  EXPECT_EQ(wrongOrOtherErrors.load(), 0);
+  std::cout << "[ figures  ] results: " << results << ", ModuleNotLoaded: " << notLoaded << "\n";
+}
 TEST(SegmentationModels, OutputShapeIsValidatedAgainstTheLabels) {
   ImageSegmentationModule segmenter;
   // A classifier's [1, 1000] output is not a map.

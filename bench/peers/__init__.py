@@ -1,0 +1,1 @@
+"""The side-by-side benchmark of etvision and its peers run by bench/run.sh (see main.py)."""
