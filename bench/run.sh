@@ -88,6 +88,6 @@ if ((quick)); then
 else
   args+=(--runs "${runs:-20}")
 fi
-[[ -n "$only" ]] && args+=(--only "$only")
+[[ -n "$only" ]] && args+=("--only=$only")  # "=": a pattern may start with "-"
 echo "== measuring"
 PYTHONPATH="$root/bench:$root/python${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m peers.main "${args[@]}"
