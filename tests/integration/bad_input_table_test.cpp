@@ -23,6 +23,7 @@
 #include "etvision/etvision.h"
 #include "image/base64.h"
 #include "support/http_test_server.h"
+#include "support/test_files.h"
 #include "support/test_paths.h"
 
 namespace etvision {
@@ -33,33 +34,8 @@ using Bytes = std::vector<std::uint8_t>;
 using test::fixturesDir;
 using test::photosDir;
 
-Bytes readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return Bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-fs::path writeFile(const fs::path& path, const Bytes& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-  return path;
-}
-
 Bytes textBytes(std::string_view text) {
   return Bytes(text.begin(), text.end());
-}
-
-// A PNG signature and an IHDR chunk declaring width x height, nothing else:
-// the header check must refuse it before any pixel memory is allocated.
-Bytes pngDeclaring(std::uint32_t width, std::uint32_t height) {
-  Bytes b{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-  for (const std::uint32_t v : {width, height}) {
-    for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<std::uint8_t>(v >> shift));
-  }
-  b.insert(b.end(), {8, 2, 0, 0, 0, 0, 0, 0, 0});
-  return b;
 }
 
 // --- what a row feeds to the module -------------------------------------------
@@ -132,30 +108,31 @@ std::vector<Row> rowsForBothTasks() {
        {"is a directory"}},
       {"EmptyFile",
        [](const Workspace& w) {
-         return ForwardImage{writeFile(w.dir.path() / "empty.png", {}).string()};
+         return ForwardImage{test::writeFileBytes(w.dir.path() / "empty.png", {}).string()};
        },
        ErrorCode::FileReadFailed,
        {"empty.png", "is empty"}},
       {"TruncatedJpeg",
        [](const Workspace& w) {
-         Bytes jpeg = readFile(photosDir() / "mpl_grace_hopper.jpg");
+         Bytes jpeg = test::readFileBytes(photosDir() / "mpl_grace_hopper.jpg");
          jpeg.resize(jpeg.size() * 2 / 3);
-         return ForwardImage{writeFile(w.dir.path() / "cut.jpg", jpeg).string()};
+         return ForwardImage{test::writeFileBytes(w.dir.path() / "cut.jpg", jpeg).string()};
        },
        ErrorCode::FileReadFailed,
        {"cut.jpg", "truncated"}},
       {"PngDeclaringAbsurdDimensions",
        [](const Workspace& w) {
          return ForwardImage{
-             writeFile(w.dir.path() / "huge.png", pngDeclaring(100000, 100000)).string()};
+             test::writeFileBytes(w.dir.path() / "huge.png", test::pngDeclaring(100000, 100000))
+                 .string()};
        },
        ErrorCode::InvalidUserInput,
        {"huge.png", "100000x100000", "maxPixels"}},
       {"BytesThatAreNotAnImage",
        [](const Workspace& w) {
-         return ForwardImage{
-             writeFile(w.dir.path() / "notes.jpg", textBytes("just text, whatever the name says"))
-                 .string()};
+         return ForwardImage{test::writeFileBytes(w.dir.path() / "notes.jpg",
+                                                  textBytes("just text, whatever the name says"))
+                                 .string()};
        },
        ErrorCode::FileReadFailed,
        {"notes.jpg", "could not decode"}},
@@ -329,8 +306,8 @@ class BadInputTable : public ::testing::TestWithParam<Row> {
  protected:
   static void SetUpTestSuite() {
     workspace_ = new Workspace;
-    writeFile(workspace_->dir.path() / "page.html",
-              textBytes("<!DOCTYPE html>\n<html><body>Hello</body></html>\n"));
+    test::writeFileBytes(workspace_->dir.path() / "page.html",
+                         textBytes("<!DOCTYPE html>\n<html><body>Hello</body></html>\n"));
     workspace_->server = std::make_unique<test::HttpTestServer>(workspace_->dir.path());
     loaded_[0] = new Subject(Task::Classification);
     loaded_[1] = new Subject(Task::Segmentation);

@@ -17,15 +17,11 @@
 
 #include "etvision/etvision.h"
 #include "image/decode.h"
+#include "support/test_files.h"
 #include "support/test_paths.h"
 
 namespace etvision {
 namespace {
-
-std::vector<std::uint8_t> readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // `photo` stretched to width x height and encoded as `extension`.
 std::vector<std::uint8_t> enlarged(const char* photo, int width, int height,
@@ -64,7 +60,7 @@ TEST(FastDecode, OtherFormatsAndSmallPhotosDecodeInFull) {
   EXPECT_EQ(fast.pixels.size(), cv::Size(1804, 1200));
   EXPECT_EQ(cv::norm(full.pixels, fast.pixels, cv::NORM_INF), 0.0);
 
-  const auto small = readFile(test::photosDir() / "wonnx_pelican.jpeg");  // 500x375
+  const auto small = test::readFileBytes(test::photosDir() / "wonnx_pelican.jpeg");  // 500x375
   const auto smallFast =
       detail::decodeImage(small, {}, "pelican", {.reduceToward = cv::Size(224, 224)});
   EXPECT_EQ(smallFast.pixels.size(), cv::Size(500, 375));

@@ -20,6 +20,7 @@
 #include "image/base64.h"
 #include "image/image_loader.h"
 #include "support/http_test_server.h"
+#include "support/test_files.h"
 #include "support/test_paths.h"
 
 namespace etvision {
@@ -30,20 +31,8 @@ using Bytes = std::vector<std::uint8_t>;
 using test::photosDir;
 using test::TempDir;
 
-Bytes readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return Bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-void writeFile(const fs::path& path, const Bytes& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-}
-
 void writeText(const fs::path& path, std::string_view text) {
-  writeFile(path, Bytes(text.begin(), text.end()));
+  test::writeFileBytes(path, Bytes(text.begin(), text.end()));
 }
 
 // RFC 3986 percent-encoding of a path for a file:// URI ('/' kept).
@@ -122,18 +111,6 @@ std::string dataUri(std::string_view mediaType, const Bytes& bytes) {
   return "data:" + std::string(mediaType) + ";base64," + detail::encodeBase64(bytes);
 }
 
-// A PNG that declares width x height; nothing after the IHDR chunk.
-Bytes pngDeclaring(std::uint32_t width, std::uint32_t height) {
-  Bytes b{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-  for (const std::uint32_t v : {width, height}) {
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      b.push_back(static_cast<std::uint8_t>(v >> shift));
-    }
-  }
-  b.insert(b.end(), {8, 2, 0, 0, 0, 0, 0, 0, 0});
-  return b;
-}
-
 // A JPEG with an EXIF APP1 segment holding only an Orientation tag, inserted
 // right after SOI.
 Bytes withExifOrientation(const Bytes& jpeg, std::uint8_t orientation) {
@@ -164,11 +141,11 @@ TEST_F(ImageSourceTest, EveryStringKindGivesTheSamePixels) {
     SCOPED_TRACE(name);
     const fs::path photo = photosDir() / name;
     const cv::Mat expected = referenceRgb(photo);
-    const Bytes bytes = readFile(photo);
+    const Bytes bytes = test::readFileBytes(photo);
 
     // A copy under a name with a space and a non-ASCII letter.
     const fs::path odd = dir_.path() / (std::string("my photé ") + name);
-    writeFile(odd, bytes);
+    test::writeFileBytes(odd, bytes);
     const std::string base64 = detail::encodeBase64(bytes);
 
     EXPECT_TRUE(samePixels(load(photo.string()), expected)) << "path";
@@ -191,7 +168,7 @@ TEST_F(ImageSourceTest, EveryStringKindGivesTheSamePixels) {
 TEST_F(ImageSourceTest, Base64VariantsDecodeToTheSamePixels) {
   const fs::path photo = photosDir() / "opencv_messi5.jpg";
   const cv::Mat expected = referenceRgb(photo);
-  const std::string base64 = detail::encodeBase64(readFile(photo));
+  const std::string base64 = detail::encodeBase64(test::readFileBytes(photo));
 
   std::string wrapped;  // MIME style, 76 columns
   for (std::size_t i = 0; i < base64.size(); i += 76) wrapped += base64.substr(i, 76) + "\r\n";
@@ -316,7 +293,7 @@ TEST_F(ImageSourceTest, ExifOrientationIsApplied) {
     const Bytes tagged = withExifOrientation(jpeg, c.orientation);
     EXPECT_TRUE(samePixels(load(ImageSource::fromEncoded(tagged)), expected));
     const fs::path file = dir_.path() / "rotated.jpg";
-    writeFile(file, tagged);
+    test::writeFileBytes(file, tagged);
     EXPECT_TRUE(samePixels(load(file.string()), expected));
   }
 }
@@ -350,7 +327,7 @@ TEST_F(ImageSourceTest, DirectoryEmptyAndOversizedFiles) {
   expectFailure(fileUri(dir_.path()), ErrorCode::FileReadFailed, {"is a directory"});
 
   const fs::path empty = dir_.path() / "empty.png";
-  writeFile(empty, {});
+  test::writeFileBytes(empty, {});
   expectFailure(empty.string(), ErrorCode::FileReadFailed, {"empty.png", "is empty"});
 
   ImageReadLimits small;
@@ -358,36 +335,36 @@ TEST_F(ImageSourceTest, DirectoryEmptyAndOversizedFiles) {
   const std::string photo = (photosDir() / "opencv_messi5.jpg").string();
   expectFailure(photo, ErrorCode::InvalidUserInput,
                 {"opencv_messi5.jpg", "1000 bytes", "maxEncodedBytes"}, small);
-  expectFailure(ImageSource::fromEncoded(readFile(photo)), ErrorCode::InvalidUserInput,
+  expectFailure(ImageSource::fromEncoded(test::readFileBytes(photo)), ErrorCode::InvalidUserInput,
                 {"maxEncodedBytes"}, small);
-  expectFailure(dataUri("image/jpeg", readFile(photo)), ErrorCode::InvalidUserInput,
+  expectFailure(dataUri("image/jpeg", test::readFileBytes(photo)), ErrorCode::InvalidUserInput,
                 {"data URI", "maxEncodedBytes"}, small);
-  expectFailure(detail::encodeBase64(readFile(photo)), ErrorCode::InvalidUserInput,
+  expectFailure(detail::encodeBase64(test::readFileBytes(photo)), ErrorCode::InvalidUserInput,
                 {"base64 string", "maxEncodedBytes"}, small);
 }
 
 TEST_F(ImageSourceTest, TruncatedJpeg) {
-  Bytes jpeg = readFile(photosDir() / "mpl_grace_hopper.jpg");
+  Bytes jpeg = test::readFileBytes(photosDir() / "mpl_grace_hopper.jpg");
   jpeg.resize(jpeg.size() * 2 / 3);
   const fs::path file = dir_.path() / "cut.jpg";
-  writeFile(file, jpeg);
+  test::writeFileBytes(file, jpeg);
   expectFailure(file.string(), ErrorCode::FileReadFailed, {"cut.jpg", "truncated"});
   expectFailure(ImageSource::fromEncoded(jpeg), ErrorCode::FileReadFailed, {"truncated"});
 }
 
 TEST_F(ImageSourceTest, TruncatedPng) {
-  Bytes png = readFile(photosDir() / "skimage_chelsea.png");
+  Bytes png = test::readFileBytes(photosDir() / "skimage_chelsea.png");
   png.resize(png.size() / 2);
   expectFailure(ImageSource::fromEncoded(png), ErrorCode::FileReadFailed,
                 {"could not decode", "PNG"});
 }
 
 TEST_F(ImageSourceTest, AbsurdDimensionsAreRefusedBeforeDecoding) {
-  const Bytes png = pngDeclaring(100000, 100000);
+  const Bytes png = test::pngDeclaring(100000, 100000);
   expectFailure(ImageSource::fromEncoded(png), ErrorCode::InvalidUserInput,
                 {"100000x100000", "PNG", "maxPixels"});
   const fs::path file = dir_.path() / "huge.png";
-  writeFile(file, png);
+  test::writeFileBytes(file, png);
   expectFailure(file.string(), ErrorCode::InvalidUserInput, {"huge.png", "100000x100000"});
 
   // The limit is the caller's: a real photo over a small limit.

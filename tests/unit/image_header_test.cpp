@@ -12,17 +12,13 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "support/test_files.h"
 #include "support/test_paths.h"
 
 namespace etvision::detail {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-Bytes readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), {});
-}
 
 std::vector<std::filesystem::path> photos() {
   std::vector<std::filesystem::path> out;
@@ -99,7 +95,7 @@ TEST(ImageHeader, RealPhotosMatchOpenCvDecode) {
   ASSERT_GE(files.size(), 10u);
   for (const auto& path : files) {
     SCOPED_TRACE(path.filename().string());
-    const Bytes bytes = readFile(path);
+    const Bytes bytes = test::readFileBytes(path);
     const cv::Mat decoded =
         cv::imdecode(bytes, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
     ASSERT_FALSE(decoded.empty());
@@ -212,7 +208,7 @@ TEST(ImageHeader, TruncatedHeadersAreUnknownNotGuessed) {
   for (const Bytes& full :
        {pngHeader(300, 200), jpegHeader(300, 200), encode(".bmp", 300, 200),
         encode(".webp", 300, 200), encode(".tiff", 300, 200), encode(".ppm", 300, 200),
-        readFile(test::photosDir() / "wonnx_pelican.jpeg")}) {
+        test::readFileBytes(test::photosDir() / "wonnx_pelican.jpeg")}) {
     const auto expected = sniffImageDimensions(full);
     ASSERT_TRUE(expected.has_value());
     for (std::size_t length = 0; length < std::min<std::size_t>(full.size(), 4096); ++length) {
@@ -237,7 +233,7 @@ TEST(ImageHeader, MalformedJpegSegmentsDoNotLoop) {
 }
 
 TEST(ImageHeader, DetectsTruncatedJpeg) {
-  const Bytes full = readFile(test::photosDir() / "opencv_messi5.jpg");
+  const Bytes full = test::readFileBytes(test::photosDir() / "opencv_messi5.jpg");
   ASSERT_FALSE(isTruncatedJpeg(full));
   for (std::size_t cut : {std::size_t{2}, std::size_t{3}, std::size_t{100}, full.size() / 2,
                           full.size() - 2, full.size() - 1}) {

@@ -6,15 +6,11 @@
 #include <iterator>
 #include <opencv2/imgcodecs.hpp>
 
+#include "support/test_files.h"
 #include "support/test_paths.h"
 
 namespace etvision::detail {
 namespace {
-
-std::vector<std::uint8_t> readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 bool containsChunk(const std::vector<std::uint8_t>& bytes, const char* type) {
   const std::string text(bytes.begin(), bytes.end());
@@ -23,7 +19,7 @@ bool containsChunk(const std::vector<std::uint8_t>& bytes, const char* type) {
 
 TEST(PngChunks, DropsTheColourProfileAndKeepsThePixels) {
   // skimage_astronaut.png carries the iCCP profile libpng warns about.
-  const auto original = readFile(test::photosDir() / "skimage_astronaut.png");
+  const auto original = test::readFileBytes(test::photosDir() / "skimage_astronaut.png");
   ASSERT_TRUE(containsChunk(original, "iCCP"));
   const auto quiet = withoutPngColourProfile(original);
   ASSERT_TRUE(quiet.has_value());
@@ -36,9 +32,9 @@ TEST(PngChunks, DropsTheColourProfileAndKeepsThePixels) {
 }
 
 TEST(PngChunks, LeavesEverythingElseAlone) {
-  const auto jpeg = readFile(test::photosDir() / "wonnx_pelican.jpeg");
+  const auto jpeg = test::readFileBytes(test::photosDir() / "wonnx_pelican.jpeg");
   EXPECT_FALSE(withoutPngColourProfile(jpeg).has_value());
-  const auto plainPng = readFile(test::photosDir() / "winml_kitten_224.png");
+  const auto plainPng = test::readFileBytes(test::photosDir() / "winml_kitten_224.png");
   ASSERT_FALSE(containsChunk(plainPng, "iCCP"));
   EXPECT_FALSE(withoutPngColourProfile(plainPng).has_value());
   EXPECT_FALSE(withoutPngColourProfile({}).has_value());
