@@ -19,6 +19,17 @@ endif()
 find_package(executorch 1.5 CONFIG REQUIRED
   COMPONENTS kernels_optimized kernels_quantized backend_xnnpack threadpool)
 message(STATUS "etvision: ExecuTorch ${EXECUTORCH_BUILD_VERSION} from ${executorch_DIR}")
+# The wheel's CMake package adds "-rpath,<its absolute lib dir>" to everything
+# linking the runtime, which would bake this machine's .venv into installed
+# libraries (and the Python wheel). Build-tree programs find the libraries
+# through CMake's own build RPATH; installed ones through $ORIGIN.
+foreach(_component runtime threadpool kernels_optimized kernels_quantized backend_xnnpack)
+  get_target_property(_options executorch::${_component} INTERFACE_LINK_OPTIONS)
+  if(_options)
+    list(FILTER _options EXCLUDE REGEX "^LINKER:-rpath,/")
+    set_target_properties(executorch::${_component} PROPERTIES INTERFACE_LINK_OPTIONS "${_options}")
+  endif()
+endforeach()
 
 # The shared libraries a program linking etvision needs at run time; they are
 # installed next to libetvision.so.
@@ -28,6 +39,10 @@ foreach(_component runtime threadpool kernels_optimized kernels_quantized
   get_target_property(_location executorch::${_component} IMPORTED_LOCATION)
   list(APPEND ETVISION_EXECUTORCH_RUNTIME_FILES "${_location}")
 endforeach()
+# Also as a global property, for projects that add etvision as a
+# subdirectory and ship these files themselves (bindings/python).
+set_property(GLOBAL PROPERTY ETVISION_EXECUTORCH_RUNTIME_FILES
+  "${ETVISION_EXECUTORCH_RUNTIME_FILES}")
 
 # --- OpenCV (core, imgproc, imgcodecs) ---------------------------------------
 # Debian ships OpenCVConfig.cmake only with the full libopencv-dev; the three

@@ -9,11 +9,6 @@ namespace etvision::cli {
 
 namespace {
 
-bool looksLikeSource(const std::string& text) {
-  return text.find("://") != std::string::npos || text.find('/') != std::string::npos ||
-         text.ends_with(".pte");
-}
-
 std::vector<std::string> readLabels(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw Error(ErrorCode::FileReadFailed, "Cannot read labels file '" + path + "'.");
@@ -36,14 +31,7 @@ ModelDescriptor resolveModel(const ModelArgument& argument) {
     }
     return *builtin;
   }
-  if (!looksLikeSource(argument.model)) {
-    throw Error(ErrorCode::InvalidModelSource,
-                "Unknown model '" + argument.model +
-                    "'. Use a name from 'etvision models', a URL, a file:// URI or a .pte path.");
-  }
-  ModelDescriptor custom;
-  custom.name = argument.model;
-  custom.modelSource = argument.model;
+  ModelDescriptor custom = modelFromString(argument.model);
   if (argument.normalize == "imagenet") {
     custom.normalization = kImageNetNormalization;
   } else if (argument.normalize != "none") {

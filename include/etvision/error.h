@@ -10,6 +10,7 @@
 // noexcept never throw.
 #pragma once
 
+#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -56,6 +57,10 @@ enum class ErrorCode : int {
 
 /// The enumerator's name ("ModuleNotLoaded"), or "Unknown" for other values.
 ETVISION_API const char* errorCodeName(ErrorCode code) noexcept;
+
+/// Every ErrorCode enumerator, in declaration order (for bindings and tools
+/// that list or map the codes).
+ETVISION_API std::span<const ErrorCode> errorCodes() noexcept;
 
 class ETVISION_API Error : public std::runtime_error {
  public:

@@ -197,4 +197,12 @@ ETVISION_API const std::vector<const ModelDescriptor*>& segmentationModels();
 /// nullptr.
 ETVISION_API const ModelDescriptor* findModel(std::string_view name);
 
+/// What a user typed as a model (the CLI's --model, the bindings' load()):
+/// a built-in name (findModel), else a model source, i.e. an http(s) URL, a
+/// file:// URI or a path (text containing "://" or '/', or ending in .pte),
+/// which gives a custom descriptor named after it with no normalisation and
+/// the task's default labels. Throws Error(InvalidModelSource) for anything
+/// else, suggesting the closest built-in names.
+ETVISION_API ModelDescriptor modelFromString(std::string_view nameOrSource);
+
 }  // namespace etvision

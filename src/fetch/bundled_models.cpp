@@ -42,8 +42,12 @@ std::vector<std::filesystem::path> bundledModelDirs() {
     dirs.emplace_back(custom);
   }
   if (auto beside = modelsBesideThisLibrary(); !beside.empty()) dirs.push_back(std::move(beside));
+#if defined(ETVISION_BUNDLED_MODEL_INSTALL_DIR)
   dirs.emplace_back(ETVISION_BUNDLED_MODEL_INSTALL_DIR);
+#endif
+#if defined(ETVISION_BUNDLED_MODEL_SOURCE_DIR)
   dirs.emplace_back(ETVISION_BUNDLED_MODEL_SOURCE_DIR);
+#endif
   return dirs;
 }
 
