@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, generates the test
 # models (python/make_fixtures.py, cached in build/fixtures), runs every test
-# through ctest, builds and tests the Node.js package (bindings/node), then
+# through ctest, builds and tests the Node.js package (bindings/node) and the
+# Python package (bindings/python, with a local Ray cluster), then
 # rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer
 # and runs the unit and integration tests again under them, runs the
 # concurrency tests under ThreadSanitizer, and finally fuzzes every libFuzzer
@@ -22,6 +23,9 @@ echo "== tests (Release) =="
 
 echo "== Node.js package (bindings/node) =="
 scripts/test_node.sh build
+
+echo "== Python package (bindings/python) =="
+scripts/test_python.sh build
 
 echo "== build (ASan + UBSan) =="
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=address,undefined \
