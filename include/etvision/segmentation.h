@@ -85,7 +85,7 @@ struct SegmentOptions {
   bool fastDecode = false;
 };
 
-struct Segmentation {
+struct ETVISION_API Segmentation {
   /// Size of the maps below.
   int width = 0;
   int height = 0;

@@ -15,6 +15,27 @@ function(run step)
 endfunction()
 
 run(install "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}")
+
+# The installed library exports the public API only (cmake/etvision.map):
+# every defined dynamic symbol is etvision's, none of it etvision::detail.
+file(GLOB_RECURSE installed_library "${prefix}/*/libetvision.so")
+run(exports nm -D --defined-only -C ${installed_library})
+string(REPLACE "\n" ";" exported "${last_output}")
+set(leaks "")
+foreach(line IN LISTS exported)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  if(NOT line MATCHES " (etvision::|typeinfo for etvision::|typeinfo name for etvision::|vtable for etvision::)"
+     OR line MATCHES "etvision::detail::")
+    string(APPEND leaks "  ${line}\n")
+  endif()
+endforeach()
+if(NOT leaks STREQUAL "")
+  message(FATAL_ERROR "package check: libetvision.so exports internal symbols:\n${leaks}")
+endif()
+list(LENGTH exported export_count)
+message(STATUS "package check: ${export_count} exported symbols, all public API")
 run(configure "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/package/consumer"
     -B "${WORK_DIR}/build" -G "${GENERATOR}" "-DCMAKE_PREFIX_PATH=${prefix}")
 run(build "${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
