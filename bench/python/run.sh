@@ -82,4 +82,5 @@ PY
 fi
 
 # 3. Measure; every configuration runs in its own process.
-exec "$venv/bin/python" bench/python/throughput.py --onnx "$onnx" "$@"
+# (throughput.py's default --onnx is "$onnx".)
+exec "$venv/bin/python" bench/python/throughput.py "$@"

@@ -160,7 +160,8 @@ def ray_rows(result: dict[str, Any], engine: str, config: str) -> list[Row]:
                 first["images"], first["wall_s"], first["images_per_s"], key=f"cold|{config}")]
     if len(runs) > 1:
         images, wall, rate = _median_rate(runs[1:], "images", "wall_s")
-        rows.append(Row(engine_name, f"jobs 2-{len(runs)} (median): new actors + model load included", config,
+        later = "job 2" if len(runs) == 2 else f"jobs 2-{len(runs)} (median)"
+        rows.append(Row(engine_name, f"{later}, same cluster: new actors + model load included", config,
                         images, wall, rate, key=f"warm|{config}"))
     if any("steady_images" in r for r in runs):
         images, wall, rate = _median_rate(runs, "steady_images", "steady_s")

@@ -2,11 +2,13 @@
 
 #include "etvision/export.h"
 
-#define ETVISION_VERSION_STRING "0.1.0"
-
 namespace etvision {
 
-/// The library's version, "MAJOR.MINOR.PATCH".
+/// The library's version, "MAJOR.MINOR.PATCH". Its one source is
+/// project(VERSION) in the top-level CMakeLists.txt: the library gets it as a
+/// compile definition, the Python package reads it from there, and a test
+/// checks the Node package's package.json against it. CMake consumers check
+/// it with find_package(etvision 0.1).
 ETVISION_API const char* version() noexcept;
 
 }  // namespace etvision

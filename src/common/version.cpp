@@ -3,7 +3,7 @@
 namespace etvision {
 
 const char* version() noexcept {
-  return ETVISION_VERSION_STRING;
+  return ETVISION_VERSION;  // project(VERSION), passed by CMakeLists.txt
 }
 
 }  // namespace etvision
