@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
   } catch (const etvision::Error& e) {
     std::cerr << "etvision: error " << static_cast<int>(e.code()) << " ("
               << etvision::errorCodeName(e.code()) << "): " << e.what() << "\n";
-    return etvision::cli::kExitFailure;
+    return dynamic_cast<const etvision::cli::UsageError*>(&e) != nullptr
+               ? etvision::cli::kExitUsage
+               : etvision::cli::kExitFailure;
   } catch (const std::exception& e) {
     std::cerr << "etvision: error: " << e.what() << "\n";
     return etvision::cli::kExitFailure;

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "commands.h"
 #include "etvision/error.h"
 #include "etvision/models.h"
 
@@ -31,7 +32,14 @@ ModelDescriptor resolveModel(const ModelArgument& argument) {
     }
     return *builtin;
   }
-  ModelDescriptor custom = modelFromString(argument.model);
+  ModelDescriptor custom;
+  try {
+    custom = modelFromString(argument.model);
+  } catch (const Error& error) {
+    // Neither a built-in name nor a model source: a mistyped name (the
+    // message suggests the closest ones), so bad usage.
+    throw UsageError(error.code(), error.what());
+  }
   if (argument.normalize == "imagenet") {
     custom.normalization = kImageNetNormalization;
   } else if (argument.normalize != "none") {

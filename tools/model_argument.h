@@ -19,8 +19,10 @@ struct ModelArgument {
   std::string labelsFile;
 };
 
-/// Throws etvision::Error(InvalidModelSource / InvalidUserInput /
-/// FileReadFailed) with a message saying what to pass instead.
+/// Throws UsageError(InvalidModelSource) for an unknown model name (with
+/// "did you mean" suggestions), etvision::Error(InvalidUserInput /
+/// FileReadFailed) for bad custom-model options, each with a message saying
+/// what to pass instead.
 ModelDescriptor resolveModel(const ModelArgument& argument);
 
 /// Registers the options every inference command shares: the IMAGE...

@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,17 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
     raise ValueError(f"unknown kind {spec['kind']!r}")
 
 
+def _stop_ray(timeout_s: float = 30.0) -> None:
+    """ray.shutdown() with a time limit: after a watchdog timeout the stuck
+    job may hold locks it needs. (run_worker kills what is left anyway.)"""
+    ray = sys.modules.get("ray")
+    if ray is None or not ray.is_initialized():
+        return
+    stopper = threading.Thread(target=ray.shutdown, daemon=True)
+    stopper.start()
+    stopper.join(timeout_s)
+
+
 def worker_main(spec_json: str, result_path: Path) -> None:
     try:
         result = run_spec(json.loads(spec_json))
@@ -86,9 +99,10 @@ def worker_main(spec_json: str, result_path: Path) -> None:
     except BaseException as error:  # noqa: BLE001 - reported to the orchestrator
         traceback.print_exc()
         result_path.write_text(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+        _stop_ray()
         sys.stderr.flush()
-        # A Ray job stuck past its watchdog keeps threads and the cluster
-        # alive; exiting without interpreter shutdown avoids blocking on them.
+        # The stuck job's thread may still be alive; a normal interpreter
+        # exit would wait on it (or on Ray's atexit hooks).
         os._exit(1)
 
 
@@ -111,13 +125,31 @@ def run_worker(name: str, spec: dict[str, Any], args: argparse.Namespace, timeou
                str(result_path)]
     print(f"== {name}", flush=True)
     with open(logs / f"{name}.log", "w") as log:
+        # Own process group: the Ray processes a failed worker leaves behind
+        # (its dashboard and runtime-env agents stay in the group) can be
+        # killed with it, and never pile up over the configurations.
+        worker = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s, check=False)
+            worker.wait(timeout=timeout_s)
+            timed_out = False
         except subprocess.TimeoutExpired:
-            return {"error": f"worker killed after {timeout_s:.0f} s (see {logs / (name + '.log')})"}
+            timed_out = True
+        finally:
+            # Before wait(): the unreaped worker keeps its pid, hence the group id, from reuse.
+            _kill_group(worker.pid)
+            worker.wait()
+    if timed_out:
+        return {"error": f"worker killed after {timeout_s:.0f} s (see {logs / (name + '.log')})"}
     if not result_path.is_file():
         return {"error": f"worker wrote no result (see {logs / (name + '.log')})"}
     return json.loads(result_path.read_text())
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:  # the worker and everything it started are gone
+        pass
 
 
 def measure_all(args: argparse.Namespace, photos: list[Path]) -> dict[str, dict[str, Any]]:
