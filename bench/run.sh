@@ -32,7 +32,8 @@
 #                     unchanged (default build/bench-models)
 #   --build-dir DIR   CMake build directory for the C++ benchmarks (default build)
 #
-# It builds etvision_forward_latency and etvision_fma_peak (scripts/build.sh),
+# It runs scripts/setup.sh --dev (torch, for the export and the peers), builds
+# etvision_forward_latency and etvision_fma_peak (scripts/build.sh),
 # installs bench/requirements.txt into .venv when missing, exports the models
 # (first run: minutes per model and size), then measures. Run it on a quiet
 # machine: the figures are only as steady as the machine is idle.
@@ -61,11 +62,9 @@ while (($#)); do
   esac
 done
 
+# The peers and the model export need torch: the development environment.
+scripts/setup.sh --dev
 python=".venv/bin/python"
-if [[ ! -x "$python" ]]; then
-  echo "no .venv: run scripts/setup.sh first" >&2
-  exit 1
-fi
 if ! "$python" - <<'PY' 2>/dev/null
 import importlib.metadata as md, pathlib, re, sys
 for line in pathlib.Path("bench/requirements.txt").read_text().splitlines():

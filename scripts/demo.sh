@@ -5,8 +5,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# The runtime set-up only (no torch) and only what the demo runs: the
+# library and the CLI.
 scripts/setup.sh
-scripts/build.sh build
+scripts/build.sh build -DETVISION_BUILD_TESTS=OFF -DETVISION_BUILD_BENCHMARKS=OFF
 echo
 echo "== etvision classify (bundled MobileNetV2, bundled photos) =="
 build/tools/etvision classify --model mobilenet_v2 --top 3 \

@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# Installs everything etvision needs on a Debian 12 machine: the Debian
-# packages (compiler, CMake/Ninja, OpenCV, libcurl, ...) and a project-local
-# Python environment (.venv) with the pinned executorch wheel, whose C++ SDK
-# the library builds against, and the export tooling (torch, torchvision).
+# Installs what etvision needs on a Debian 12 machine: the Debian packages
+# (compiler, CMake/Ninja, OpenCV, libcurl, ...) and a project-local Python
+# environment (.venv) with the pinned executorch wheel, whose C++ SDK the
+# library builds against (requirements-runtime.txt, without its Python
+# dependencies: no torch).
+#   scripts/setup.sh         what building and running etvision needs
+#   scripts/setup.sh --dev   also the test and export tooling
+#                            (requirements.txt: torch, torchvision, ...)
 # Safe to run again: it installs only what is missing or changed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+dev=0
+case "${1:-}" in
+  --dev) dev=1 ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--dev]" >&2; exit 2 ;;
+esac
 
 debian_packages=(
   build-essential ninja-build pkg-config git python3 python3-venv python3-pip
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libcurl4-openssl-dev libssl-dev ca-certificates nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang clang-format libclang-rt-14-dev
+  openssl binutils
 )
 
 missing=()
@@ -33,16 +44,26 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Python environment, rebuilt only when requirements.txt changes.
+# Python environment; each requirements file is installed again only when it
+# changes (a stamp per file in .venv).
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   python3 -m venv .venv
 fi
-wanted="$(sha256sum requirements.txt | cut -d' ' -f1)"
-if [ "$(cat .venv/.requirements.sha256 2>/dev/null || true)" != "$wanted" ]; then
-  echo "setup: installing Python packages (requirements.txt)"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements.txt
-  echo "$wanted" > .venv/.requirements.sha256
+install_requirements() {  # FILE [pip options...]
+  local file="$1" stamp=".venv/.$1.sha256"
+  shift
+  local wanted
+  wanted="$(sha256sum "$file" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
+    echo "setup: installing Python packages ($file)"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q "$@" -r "$file"
+    echo "$wanted" > "$stamp"
+  fi
+}
+install_requirements requirements-runtime.txt --no-deps
+if ((dev)); then
+  install_requirements requirements.txt
 fi
 echo "setup: ok"

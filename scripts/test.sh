@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds, generates the test
+# The whole test suite: installs what is missing (scripts/setup.sh --dev:
+# the test and export tooling too), builds, generates the test
 # models (python/make_fixtures.py, cached in build/fixtures), runs every test
 # through ctest, builds and tests the Node.js package (bindings/node) and the
 # Python package (bindings/python, with a local Ray cluster), then
@@ -10,14 +11,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-scripts/setup.sh
+scripts/setup.sh --dev
 ctest=".venv/bin/ctest"
 
 echo "== format =="
 scripts/check_format.sh
 
 echo "== build (Release) =="
-scripts/build.sh build
+scripts/build.sh build -DETVISION_BUILD_TESTS=ON -DETVISION_BUILD_BENCHMARKS=ON
 echo "== tests (Release) =="
 "$ctest" --test-dir build --output-on-failure -j 2
 
