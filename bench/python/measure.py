@@ -184,59 +184,73 @@ def _build_pipeline(ray: Any, engine: str, paths: list[str], actors: int, thread
 
 def _ray_pass(ray: Any, engine: str, paths: list[str], actors: int, threads: int,
               onnx_model: Path | None) -> dict[str, Any]:
-    """One job from dataset creation until the driver holds every result row
-    (the same work as take_all(); iter_batches also gives each output block's
-    arrival time, hence the steady-state rate)."""
+    """One job, from dataset creation until the driver holds every result row
+    (iter_batches: the same work as take_all(), without building per-row
+    dicts; it also gives the arrival time of each output block)."""
     started = time.perf_counter()
     pipeline = _build_pipeline(ray, engine, paths, actors, threads, onnx_model)
     arrivals: list[tuple[float, int]] = []
-    top1: dict[str, list[int]] = {}
+    top1: dict[str, set[int]] = {}
     rows = errors = 0
     for batch in pipeline.iter_batches(batch_size=None, batch_format="numpy"):
-        count = len(batch["index"])
-        rows += count
-        arrivals.append((time.perf_counter() - started, rows))
+        rows += len(batch["index"])
+        arrivals.append((round(time.perf_counter() - started, 3), rows))
         errors += sum(1 for e in batch.get("error", ()) if e)
         for path, index in zip(batch["path"], batch["index"]):
-            top1.setdefault(Path(str(path)).name, []).append(int(index))
+            top1.setdefault(Path(str(path)).name, set()).add(int(index))
     wall = time.perf_counter() - started
     if rows != len(paths):
         raise RuntimeError(f"{engine}: {rows} result rows for {len(paths)} images")
-    result: dict[str, Any] = {"images": rows, "wall_s": wall, "images_per_s": rows / wall,
-                              "first_block_s": arrivals[0][0], "blocks": len(arrivals), "errors": errors,
-                              "top1": {name: sorted(set(v)) for name, v in top1.items()}}
-    # Steady state: rows after the first output block over the time to the
-    # last one (actor start-up, model load and the first block excluded).
-    (t_first, rows_first), (t_last, _) = arrivals[0], arrivals[-1]
-    if len(arrivals) >= 3 and t_last > t_first:
-        result.update(steady_images=rows - rows_first, steady_s=t_last - t_first,
-                      steady_images_per_s=(rows - rows_first) / (t_last - t_first))
-    return result
+    return {"images": rows, "wall_s": wall, "images_per_s": rows / wall, "first_block_s": arrivals[0][0],
+            "arrivals": arrivals, "errors": errors, "top1": {name: sorted(v) for name, v in top1.items()}}
 
 
-def ray_job(engine: str, photos: list[Path], repeat: int, cpus: int, actors: int, threads: int, passes: int,
+def ray_job(engine: str, photos: list[Path], repeat: int, cpus: int, actors: int, threads: int, pairs: int,
             timeout_s: float, onnx_model: Path | None) -> dict[str, Any]:
-    """``passes`` jobs on one local cluster. Pass 1 also pays Ray's worker
-    processes' start and imports; every pass starts a new actor pool and so
-    includes actor start-up and model load (Ray Data cannot reuse actors
-    across datasets)."""
+    """Jobs on one local cluster: job 1 of ``repeat`` x the photos (cold:
+    also pays Ray's worker processes' start and imports), then ``pairs``
+    pairs of jobs of ``repeat`` and 2 x ``repeat`` rounds (warm). Ray Data
+    cannot reuse actors across datasets, so every job includes actor start-up
+    and model load; the difference between the two job sizes cancels those
+    fixed costs and leaves the marginal (steady-state) rate. Output-block
+    arrival times cannot give that rate: blocks reach the driver in bursts."""
     import ray
 
-    paths = [str(p) for p in photos] * repeat
     started = time.perf_counter()
     ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     init_s = time.perf_counter() - started
     ray.data.DataContext.get_current().enable_progress_bars = False
     # Ray Data logs each execution at INFO on its own logger; keep the worker log short.
     logging.getLogger("ray.data").setLevel(logging.WARNING)
+    # Pairs alternate their order so slow drift of the machine hits both sizes.
+    rounds = [repeat] + [r for i in range(pairs) for r in ((repeat, 2 * repeat) if i % 2 == 0
+                                                           else (2 * repeat, repeat))]
     runs = []
-    for index in range(passes):
+    for index, count in enumerate(rounds):
+        paths = [str(p) for p in photos] * count
         what = f"{engine} Ray job {index + 1} ({actors} actors x {threads} threads, {len(paths)} images)"
         # On a timeout the stuck job still holds the cluster and ray.shutdown()
-        # could block too: the error propagates and the worker process exits
-        # without it (throughput.py's worker uses os._exit on failure).
-        runs.append(run_with_watchdog(
-            lambda: _ray_pass(ray, engine, paths, actors, threads, onnx_model), timeout_s, what))
+        # could block too: the error propagates, and throughput.py's worker
+        # exits without waiting for it.
+        run = run_with_watchdog(lambda: _ray_pass(ray, engine, paths, actors, threads, onnx_model),
+                                timeout_s, what)
+        runs.append({"job": index + 1, "warm": index > 0, **run})
     ray.shutdown()
     return {"engine": engine, "actors": actors, "threads": threads, "cluster_cpus": cpus,
-            "ray_init_s": init_s, "passes": runs}
+            "ray_init_s": init_s, "passes": runs, **marginal_rate(runs[1:])}
+
+
+def marginal_rate(warm: list[dict[str, Any]]) -> dict[str, Any]:
+    """Images/s of the extra images in the larger warm jobs: (N2 - N1) /
+    (median T(N2) - median T(N1)); start-up, model load and the pipeline's
+    ramp-up and drain cancel out."""
+    sizes = sorted({r["images"] for r in warm})
+    if len(sizes) != 2:
+        return {}
+    small, large = ([r["wall_s"] for r in warm if r["images"] == n] for n in sizes)
+    extra_s = statistics.median(large) - statistics.median(small)
+    extra_images = sizes[1] - sizes[0]
+    out: dict[str, Any] = {"marginal_images": extra_images, "marginal_s": extra_s}
+    if extra_s > 0:
+        out["marginal_images_per_s"] = extra_images / extra_s
+    return out

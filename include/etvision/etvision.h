@@ -10,6 +10,7 @@
 #include "etvision/image_source.h"
 #include "etvision/model.h"
 #include "etvision/models.h"
+#include "etvision/overlay.h"
 #include "etvision/runtime.h"
 #include "etvision/segmentation.h"
 #include "etvision/version.h"

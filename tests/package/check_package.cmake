@@ -49,3 +49,39 @@ if(NOT last_output MATCHES "^${prefix}/share/etvision/models/mobilenet_v2/")
   message(FATAL_ERROR "package check: the bundled model was not found in the install prefix:\n${last_output}")
 endif()
 message(STATUS "package check: ok: ${last_output}")
+
+# The README's C++ quick start is a complete program: compile it against the
+# same installed package and run it from the repository root (it reads
+# data/photos), so the README cannot drift from the API.
+file(READ "${SOURCE_DIR}/README.md" readme)
+string(FIND "${readme}" "## C++ quick start" section_start)
+string(SUBSTRING "${readme}" ${section_start} -1 section)
+string(FIND "${section}" "```cpp\n" code_start)
+math(EXPR code_start "${code_start} + 7")
+string(SUBSTRING "${section}" ${code_start} -1 code)
+string(FIND "${code}" "```" code_end)
+string(SUBSTRING "${code}" 0 ${code_end} code)
+file(WRITE "${WORK_DIR}/readme/main.cpp" "${code}")
+file(WRITE "${WORK_DIR}/readme/CMakeLists.txt"
+  "cmake_minimum_required(VERSION 3.20)\nproject(readme_quick_start LANGUAGES CXX)\n"
+  "find_package(etvision 0.1 REQUIRED)\nadd_executable(quick_start main.cpp)\n"
+  # GCC 12's -Wextra flags designated initializers that leave fields to
+  # their defaults ({.maxResults = 3}), which is how the options are meant
+  # to be written.
+  "target_compile_options(quick_start PRIVATE -Wall -Wextra -Wno-missing-field-initializers -Werror)\n"
+  "target_link_libraries(quick_start PRIVATE etvision::etvision)\n")
+run(configure_readme "${CMAKE_COMMAND}" -S "${WORK_DIR}/readme" -B "${WORK_DIR}/readme/build"
+    -G "${GENERATOR}" "-DCMAKE_PREFIX_PATH=${prefix}")
+run(build_readme "${CMAKE_COMMAND}" --build "${WORK_DIR}/readme/build")
+execute_process(COMMAND "${WORK_DIR}/readme/build/quick_start" WORKING_DIRECTORY "${SOURCE_DIR}"
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "package check: the README's quick start failed (${rc}):\n${out}\n${err}")
+endif()
+foreach(expected "100%" "Egyptian cat: 0\\.7[0-9]+ of 1000 labels" "espresso 0\\.9" "pelican"
+                 "image 1: error 114" "512x512 maps, overlay PNG of [0-9]+ bytes")
+  if(NOT out MATCHES "${expected}")
+    message(FATAL_ERROR "package check: the README's quick start printed no '${expected}':\n${out}")
+  endif()
+endforeach()
+message(STATUS "package check: README quick start ok")
