@@ -20,6 +20,11 @@ if ! command -v npm >/dev/null; then
 fi
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 if [ "$node_major" -lt 20 ]; then
+  # In CI a skipped suite would hide a broken package: fail instead.
+  if [ "${CI:-}" = "true" ]; then
+    echo "test_node: Node.js $(node --version) is too old for the Node package (needs >= 20.17)" >&2
+    exit 1
+  fi
   echo "test_node: Node.js $(node --version) is too old for the Node package (needs >= 20.17); skipped" >&2
   exit 0
 fi

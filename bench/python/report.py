@@ -94,9 +94,10 @@ def markdown(result: dict[str, Any]) -> str:
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items())
         + f"; ONNX exported with torch {result['onnx'].get('torch', '?')} (opset {result['onnx'].get('opset', '?')})",
         f"- Input: {s['photos']} photos of data/photos; batch calls time {s['passes']} passes over them after "
-        f"{s['warmup_passes']} warm-up passes; Ray jobs classify {s['ray_images']} images (the photos x "
-        f"{s['repeat']}), {s['ray_passes']} job(s) per configuration, on a {s['cpus']}-CPU local cluster; "
-        f"map_batches batch size {s['batch_size']}.",
+        f"{s['warmup_passes']} warm-up passes. Ray, per configuration on its own {s['cpus']}-CPU local "
+        f"cluster: job 1 of {s['ray_images']} images (the photos x {s['repeat']}), then {s['ray_passes']} "
+        f"warm pair(s) of {s['ray_images']}- and {2 * s['ray_images']}-image jobs; map_batches batch size "
+        f"{s['batch_size']}.",
         "",
         "| engine | measured | actors x threads | images | wall s | images/s | vs C++ batch | etvision / ORT |",
         "|---|---|---|---:|---:|---:|---:|---:|",

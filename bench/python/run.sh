@@ -6,9 +6,9 @@
 #
 # Usage: bench/python/run.sh [--quick] [--passes N] [--ray-passes N]
 #                            [--repeat N] [--cpus N] [--ray-timeout S] [--out DIR]
-#   --quick          smoke test: 3 batch passes, 2 Ray jobs of 100 images
+#   --quick          smoke test: 3 batch passes; Ray: 100 images, 1 warm pair
 #   --passes N       timed passes of the batch calls / C++ repetitions (default 20)
-#   --ray-passes N   Ray jobs per configuration (default 3)
+#   --ray-passes N   warm pairs of Ray jobs (N and 2N images) after job 1 (default 2)
 #   --repeat N       photos repeated N times per Ray job (default 20: 200 images)
 #   --cpus N         in-process threads and Ray cluster CPUs (default 2)
 #   --ray-timeout S  watchdog per Ray job (default 300 s)
