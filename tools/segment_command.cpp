@@ -46,13 +46,26 @@ std::filesystem::path outputPathFor(const std::string& pattern, const std::strin
   return path.parent_path() / (path.stem().string() + "_" + stem + path.extension().string());
 }
 
+/// Writes `bytes` to `path`, creating missing parent folders, through a
+/// temporary file renamed into place: a failure never leaves a half-written
+/// picture behind.
 void writeFile(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  if (!out.flush()) {
-    throw Error(ErrorCode::FileWriteFailed, "Cannot write '" + path.string() + "'.");
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  const std::filesystem::path partial = path.string() + ".part";
+  {
+    std::ofstream out(partial, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    if (out.flush()) {
+      out.close();
+      std::filesystem::rename(partial, path, ec);
+      if (!ec) return;
+    }
   }
+  std::filesystem::remove(partial, ec);
+  throw Error(ErrorCode::FileWriteFailed,
+              "Cannot write '" + path.string() + "': check that its folder is writable.");
 }
 
 /// Creates `directory` (an --overlay / --mask output directory) if needed.
@@ -142,9 +155,11 @@ CommandRunner addSegmentCommand(CLI::App& app) {
         writeFile(path, renderOverlayPng(image, result));
         overlayPath = path.string();
       }
+      std::string maskPath;
       if (!args->mask.empty()) {
-        writeFile(outputPathFor(args->mask, image, count, inputs.fromDirectory),
-                  encodeMaskPng(result));
+        const auto path = outputPathFor(args->mask, image, count, inputs.fromDirectory);
+        writeFile(path, encodeMaskPng(result));
+        maskPath = path.string();
       }
       if (args->json) {
         nlohmann::json line{{"image", image},
@@ -153,6 +168,7 @@ CommandRunner addSegmentCommand(CLI::App& app) {
                             {"height", result.height},
                             {"classes", classes}};
         if (!overlayPath.empty()) line["overlay"] = overlayPath;
+        if (!maskPath.empty()) line["mask"] = maskPath;
         std::cout << line.dump() << "\n";
       } else {
         std::cout << image << " (" << result.imageWidth << "x" << result.imageHeight << "), map "
@@ -163,6 +179,7 @@ CommandRunner addSegmentCommand(CLI::App& app) {
                     << entry["label"].get<std::string>() << "\n";
         }
         if (!overlayPath.empty()) std::cout << "  overlay: " << overlayPath << "\n";
+        if (!maskPath.empty()) std::cout << "  mask: " << maskPath << "\n";
       }
     };
     // Decoding of the next images overlaps the current inference.

@@ -47,7 +47,7 @@ def cpp_batch(binary: Path, threads: int, repetitions: int, min_time_s: float) -
                f"--benchmark_repetitions={repetitions}",
                # Debian 12's libbenchmark 1.7.1 takes a plain number of seconds.
                f"--benchmark_min_time={min_time_s}"]
-    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True, timeout=600)
     report = json.loads(done.stdout)
     runs = [b for b in report["benchmarks"] if b.get("run_type") == "iteration"]
     if not runs:

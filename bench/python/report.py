@@ -72,7 +72,7 @@ class Row:
     vs_cpp: float | None = None
     etvision_vs_ort: float | None = None
     key: str = ""  # pairs an etvision row with its ORT row
-    failed: str = ""
+    failed: str = ""  # why there is no figure (shown instead of images/s)
 
 
 def _cell(value: float | None, digits: int) -> str:
@@ -104,7 +104,7 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for row in (Row(**r) for r in result["rows"]):
         if row.failed:
-            lines.append(f"| {row.engine} | {row.how} | {row.config} | | | **failed**: {row.failed} | | |")
+            lines.append(f"| {row.engine} | {row.how} | {row.config} | | | {row.failed} | | |")
             continue
         lines.append(f"| {row.engine} | {row.how} | {row.config} | {row.images} | {row.wall_s:.2f} | "
                      f"{row.images_per_s:.1f} | {_cell(row.vs_cpp, 2)} | {_cell(row.etvision_vs_ort, 2)} |")

@@ -180,7 +180,8 @@ def measure_all(args: argparse.Namespace, photos: list[Path]) -> dict[str, dict[
 def ray_rows(result: dict[str, Any], engine: str, config: str) -> list[Row]:
     engine_name = ENGINE_NAMES[engine] + " + Ray Data"
     if "error" in result:
-        return [Row(engine_name, "Ray jobs", config, 0, 0.0, 0.0, key=f"cold|{config}", failed=result["error"])]
+        return [Row(engine_name, "Ray jobs", config, 0, 0.0, 0.0, key=f"cold|{config}",
+                    failed=f"**failed**: {result['error']}")]
     runs = result["passes"]
     first = runs[0]
     rows = [Row(engine_name, "job 1, fresh cluster: worker start, imports, actors, model load included", config,
@@ -191,10 +192,14 @@ def ray_rows(result: dict[str, Any], engine: str, config: str) -> list[Row]:
         rows.append(Row(engine_name, f"warm cluster, same size (median of {len(warm)}): actors, model load "
                         "included", config, sum(r["images"] for r in warm), sum(r["wall_s"] for r in warm),
                         statistics.median(rates), key=f"warm|{config}"))
-    if "marginal_images_per_s" in result:
-        rows.append(Row(engine_name, f"steady state: marginal rate of {2 * first['images']}- vs "
-                        f"{first['images']}-image jobs (start-up cancels)", config, result["marginal_images"],
-                        result["marginal_s"], result["marginal_images_per_s"], key=f"steady|{config}"))
+    if "marginal_images" in result:
+        steady = Row(engine_name, f"steady state: marginal rate of {2 * first['images']}- vs "
+                     f"{first['images']}-image jobs (start-up cancels)", config, result["marginal_images"],
+                     result["marginal_s"], result.get("marginal_images_per_s", 0.0), key=f"steady|{config}")
+        if "marginal_images_per_s" not in result:
+            steady.failed = (f"not measurable: the {2 * first['images']}-image jobs were not slower "
+                             f"(median difference {result['marginal_s']:.2f} s; machine noise)")
+        rows.append(steady)
     return rows
 
 
@@ -209,7 +214,7 @@ def build_rows(results: dict[str, dict[str, Any]], cpus: int) -> list[Row]:
         r = results[name]
         key = "cpp" if name == "cpp_batch" else "batch"  # pairs the Python etvision / ORT rows
         if "error" in r:
-            rows.append(Row(engine, how, in_process, 0, 0.0, 0.0, key=key, failed=r["error"]))
+            rows.append(Row(engine, how, in_process, 0, 0.0, 0.0, key=key, failed=f"**failed**: {r['error']}"))
         else:
             rows.append(Row(engine, how, in_process, r["images"], r["wall_s"], r["images_per_s"], key=key))
     for actors, threads in ((1, cpus), (cpus, 1)):
