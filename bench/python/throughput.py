@@ -245,10 +245,11 @@ def numerics(results: dict[str, dict[str, Any]], onnx_meta: dict[str, Any]) -> l
     reference = onnx_meta.get("top1_with_etvision_preprocessing")
     if reference:
         same = sum(reference.get(name) == etv[name]["index"] for name in etv)
+        why = (", so the differences above come from the resize (PIL's bilinear filters over the whole "
+               "source footprint when downscaling; etvision's OpenCV-style bilinear samples 2x2 pixels), not "
+               "from the model" if same == len(etv) and differ else "")
         lines.append(f"- Same ONNX model fed etvision's own preprocessing (python/etv_common.stretch_input, "
-                     f"computed at export time): {same}/{len(etv)}, so differences above come from the resize "
-                     "(PIL's bilinear filters over the whole source footprint when downscaling; etvision's "
-                     "OpenCV-style bilinear samples 2x2 pixels), not from the model.")
+                     f"computed at export time): {same}/{len(etv)}{why}.")
     for name, result in results.items():
         if not name.startswith("ray_") or "passes" not in result:
             continue
