@@ -276,7 +276,7 @@ def notes(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> list[
         "(`classify_batch(paths, max_results=5)`; ORT: read, PIL decode, RGB, 224x224 bilinear stretch, "
         "mean/std, `InferenceSession.run` at batch 1, softmax, top-5, one photo after another), "
         f"{args.cpus} threads (etvision.set_thread_count / ORT intra_op_num_threads; inter_op 1).",
-        "- Ray rows: `ray.data.read_binary_files(paths, include_paths=True, num_cpus=0)` then "
+        "- Ray rows: `ray.data.read_binary_files(paths, include_paths=True, num_cpus=0, concurrency=1)` then "
         "`etvision.ray.classify(..., concurrency=A, threads_per_actor=T, max_results=5)` or `map_batches` of an "
         "ORT callable class (`ActorPoolStrategy(size=A)`, `num_cpus=T`, same batch size and output columns); "
         "a job's wall time runs from building the dataset until the driver has received every row "
