@@ -14,8 +14,9 @@
 #   --ray-timeout S  watchdog per Ray job (default 300 s)
 #   --out DIR        report directory (default build/bench-results)
 #
-# It needs the C++ build (build/bench/micro/etvision_micro_benchmarks) and the
-# wheel build/python-dist/etvision-*.whl; it creates or updates the torch-free
+# It runs scripts/setup.sh --dev, builds the C++ micro benchmark
+# (build/bench/micro/etvision_micro_benchmarks) and, when build/python-dist
+# holds none, the etvision wheel; it creates or updates the torch-free
 # venv build/bench-python-venv (etvision[ray] + onnxruntime) and exports the
 # ONNX model once into build/bench-python/ with .venv's torch. Run it on an
 # idle machine: the figures are only as steady as the machine is quiet.
@@ -28,6 +29,15 @@ for arg in "$@"; do
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
   esac
 done
+
+# Everything it needs, from the README's set-up: the development environment
+# (torch, for the ONNX export), the C++ micro benchmark and the wheel.
+scripts/setup.sh --dev
+scripts/build.sh build -DETVISION_BUILD_BENCHMARKS=ON --target etvision_micro_benchmarks
+if ! compgen -G "build/python-dist/etvision-*.whl" >/dev/null; then
+  echo "== building the etvision wheel into build/python-dist"
+  .venv/bin/python -m pip wheel -q --no-deps -w build/python-dist ./bindings/python
+fi
 
 venv="build/bench-python-venv"
 onnx="build/bench-python/mobilenet_v2_fp32.onnx"
@@ -61,22 +71,9 @@ fi
 
 # 2. The ONNX model, exported once with .venv's torch (cached).
 if [[ ! -f "$onnx" || ! -f "${onnx%.onnx}.json" ]]; then
-  if [[ ! -x .venv/bin/python ]]; then
-    echo "no .venv (torch) to export the ONNX model: run scripts/setup.sh first" >&2
-    exit 1
-  fi
-  # As bench/run.sh: the exporter needs onnx + onnxscript from bench/requirements.txt.
-  if ! .venv/bin/python - <<'PY' 2>/dev/null
-import importlib.metadata as md, pathlib, re, sys
-for line in pathlib.Path("bench/requirements.txt").read_text().splitlines():
-    m = re.match(r"([A-Za-z0-9_.-]+)==(\S+)", line.strip())
-    if m and md.version(m[1]) != m[2]:
-        sys.exit(1)
-PY
-  then
-    echo "== installing bench/requirements.txt into .venv"
-    .venv/bin/python -m pip install --quiet -r bench/requirements.txt
-  fi
+  # The exporter needs onnx + onnxscript from bench/requirements.txt (pip
+  # installs only what is missing).
+  .venv/bin/python -m pip install --quiet -r bench/requirements.txt
   echo "== exporting $onnx"
   .venv/bin/python bench/python/export_onnx.py --out "$onnx"
 fi
