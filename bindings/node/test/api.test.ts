@@ -173,12 +173,15 @@ test('delete() during running forwards: each settles (result or 102), no crash, 
     assert.equal(topK(await module.forward(photo('skimage_chelsea.png')), 1)[0][0], 'Egyptian cat');
     module.delete();
   }
-  // delete() while loading: the load rejects with 102 and nothing stays loaded.
+  // delete() while loading: nothing stays loaded. The load itself settles
+  // either way: rejected with 102 when delete() came first, or fulfilled when
+  // the pool thread finished loading before the JS thread reached delete()
+  // (a loaded machine can deschedule the JS thread that long).
   const loading = new ClassificationModule();
   const load = loading.load(MOBILENET_V2);
   loading.delete();
   await load.then(
-    () => assert.fail('load should reject after delete'),
+    () => undefined,
     (e: EtvisionError) => assert.equal(e.code, ETError.ModuleNotLoaded),
   );
   await rejectsWith(loading.forward(photo('skimage_chelsea.png')), ETError.ModuleNotLoaded);
