@@ -8,6 +8,9 @@
 // src/runtime/thread_pool_control.cpp calls is declared. The class is never
 // constructed, copied or destroyed here (its data members are the library's
 // business): only reached through the pointer get_threadpool() returns.
+// tests/package/check_threadpool_abi.cmake fails when the wheel's version
+// changes or these symbols are no longer exported, so a new wheel is checked
+// against its header before it is used.
 #pragma once
 
 #include <cstddef>
