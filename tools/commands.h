@@ -4,9 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
+#include <string>
 
 #include "etvision/error.h"
+#include "etvision/model.h"
 
 namespace etvision::cli {
 
@@ -27,5 +30,14 @@ CommandRunner addClassifyCommand(CLI::App& app);
 CommandRunner addSegmentCommand(CLI::App& app);
 CommandRunner addFetchCommand(CLI::App& app);
 CommandRunner addModelsCommand(CLI::App& app);
+CommandRunner addCacheCommand(CLI::App& app);
+
+/// --help's closing text: where models are cached and the environment
+/// variables etvision reads.
+std::string environmentHelp();
+
+/// The cache file of a built-in model downloaded from a URL (it may not
+/// exist); empty for bundled models and when no cache directory can be found.
+std::filesystem::path cachedFileOf(const ModelDescriptor& model);
 
 }  // namespace etvision::cli

@@ -5,17 +5,25 @@
 
 #include "commands.h"
 #include "etvision/error.h"
+#include "etvision/runtime.h"
 #include "etvision/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"etvision: image classification and segmentation on the ExecuTorch runtime"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", etvision::version());
+  app.set_version_flag("--version", [] {
+    return std::string("etvision ") + etvision::version() + "\nExecuTorch " +
+           etvision::executorchVersion() +
+           " (XNNPACK backend)\nvector ISA: " + etvision::vectorIsa() +
+           " (XNNPACK picks its kernels from it)";
+  });
+  app.footer(etvision::cli::environmentHelp());
 
   const auto classify = etvision::cli::addClassifyCommand(app);
   const auto segment = etvision::cli::addSegmentCommand(app);
   const auto fetch = etvision::cli::addFetchCommand(app);
   const auto models = etvision::cli::addModelsCommand(app);
+  const auto cache = etvision::cli::addCacheCommand(app);
 
   try {
     app.parse(argc, argv);
@@ -33,6 +41,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("segment")) return segment();
     if (app.got_subcommand("fetch")) return fetch();
     if (app.got_subcommand("models")) return models();
+    if (app.got_subcommand("cache")) return cache();
   } catch (const etvision::Error& e) {
     std::cerr << "etvision: error " << static_cast<int>(e.code()) << " ("
               << etvision::errorCodeName(e.code()) << "): " << e.what() << "\n";

@@ -1,6 +1,8 @@
-// etvision models: list the built-in models.
+// etvision models: list the built-in models, and whether each is bundled,
+// cached or not downloaded yet.
 #include <iomanip>
 #include <iostream>
+#include <system_error>
 
 #include "commands.h"
 #include "etvision/models.h"
@@ -14,8 +16,14 @@ CommandRunner addModelsCommand(CLI::App& app) {
                                        std::pair{"segmentation", &segmentationModels()}}) {
       std::cout << task << ":\n";
       for (const ModelDescriptor* model : *models) {
+        std::string where = "bundled";
+        if (const auto file = cachedFileOf(*model); !file.empty()) {
+          std::error_code ec;
+          where = std::filesystem::is_regular_file(file, ec) ? "cached" : "not downloaded";
+        }
         std::cout << "  " << std::left << std::setw(42) << model->name << model->description << "\n"
-                  << "  " << std::setw(42) << "" << model->modelSource << "\n";
+                  << "  " << std::setw(42) << ""
+                  << "[" << where << "] " << model->modelSource << "\n";
       }
     }
     return 0;

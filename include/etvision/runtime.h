@@ -34,4 +34,11 @@ ETVISION_API void setThreadCount(unsigned count);
 /// The number of inference threads now.
 ETVISION_API unsigned threadCount();
 
+/// The widest x86 vector extensions this CPU has, which decide the kernels
+/// XNNPACK dispatches to at run time: "AVX-512 with VNNI", "AVX-512",
+/// "AVX2 with VNNI", "AVX2", "SSE4.1" or "baseline"; what other
+/// architectures have is not detected ("not x86"). Figures depend on it, so
+/// benchmarks and --version print it.
+ETVISION_API const char* vectorIsa() noexcept;
+
 }  // namespace etvision

@@ -11,4 +11,7 @@ namespace etvision {
 /// it with find_package(etvision 0.1).
 ETVISION_API const char* version() noexcept;
 
+/// The ExecuTorch runtime etvision was built against, e.g. "1.5.1+cpu".
+ETVISION_API const char* executorchVersion() noexcept;
+
 }  // namespace etvision
