@@ -35,9 +35,11 @@ from ._native import (
     Normalization,
     Segmentation,
     SegmenterInfo,
+    executorch_version,
     model,
     set_thread_count,
     thread_count,
+    vector_isa,
     version,
 )
 
@@ -59,8 +61,10 @@ __all__ = [
     "SEGMENTATION_MODELS",
     "Segmentation",
     "SegmenterInfo",
+    "executorch_version",
     "model",
     "set_thread_count",
     "thread_count",
+    "vector_isa",
     "version",
 ] + [m.name.upper() for m in CLASSIFICATION_MODELS + SEGMENTATION_MODELS]

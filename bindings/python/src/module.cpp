@@ -122,6 +122,11 @@ NB_MODULE(_native, m) {
   bindSegmentation(m);
 
   m.def("version", &etvision::version, "etvision's version, 'MAJOR.MINOR.PATCH'.");
+  m.def("executorch_version", &etvision::executorchVersion,
+        "The ExecuTorch runtime etvision was built against, e.g. '1.5.1+cpu'.");
+  m.def("vector_isa", &etvision::vectorIsa,
+        "The CPU's widest x86 vector extensions, which decide XNNPACK's kernels ('AVX-512 with "
+        "VNNI', 'AVX2', ...): record it beside any speed figure.");
   m.def(
       "set_thread_count", [](unsigned count) { etvision::setThreadCount(count); }, nb::arg("count"),
       nb::call_guard<nb::gil_scoped_release>(),

@@ -64,6 +64,12 @@ def test_typed_stubs_are_shipped():
     assert "The seed API" in stub  # docstrings travel with the signatures
 
 
+def test_runtime_facts():
+    assert etvision.executorch_version().startswith("1.5.1")
+    assert etvision.vector_isa() in {"AVX-512 with VNNI", "AVX-512", "AVX2 with VNNI", "AVX2",
+                                     "SSE4.1", "baseline", "not x86"}
+
+
 def test_version_is_the_projects():
     cmake = (REPO / "CMakeLists.txt").read_text()
     assert f"project(etvision VERSION {etvision.__version__}" in cmake
