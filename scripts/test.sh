@@ -8,9 +8,18 @@
 # and runs the unit and integration tests again under them, runs the
 # concurrency tests under ThreadSanitizer, and finally fuzzes every libFuzzer
 # target for a bounded, repeatable number of inputs (scripts/test_fuzz.sh).
+#
+# scripts/test.sh --quick is the inner loop: format, the Release build and the
+# unit, integration and CLI tests (ctest labels), nothing else.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
 scripts/setup.sh --dev
 ctest=".venv/bin/ctest"
 
@@ -20,6 +29,10 @@ scripts/check_format.sh
 echo "== build (Release) =="
 scripts/build.sh build -DETVISION_BUILD_TESTS=ON -DETVISION_BUILD_BENCHMARKS=ON
 echo "== tests (Release) =="
+if ((quick)); then
+  "$ctest" --test-dir build --output-on-failure -j 2 -L 'unit|integration|cli'
+  exit 0
+fi
 "$ctest" --test-dir build --output-on-failure -j 2
 
 echo "== Node.js package (bindings/node) =="
