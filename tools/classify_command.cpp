@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "error_output.h"
 #include "etvision/classification.h"
 #include "etvision/error.h"
 #include "image_arguments.h"
@@ -44,19 +45,6 @@ void printJson(const std::string& image, const std::string& model, const Classif
   std::cout << line.dump() << "\n";
 }
 
-void printError(const std::string& image, const Error& error, bool json) {
-  std::cerr << "etvision: " << image << ": error " << static_cast<int>(error.code()) << " ("
-            << errorCodeName(error.code()) << "): " << error.what() << "\n";
-  if (json) {
-    const nlohmann::json line{{"image", image},
-                              {"error",
-                               {{"code", static_cast<int>(error.code())},
-                                {"name", errorCodeName(error.code())},
-                                {"message", error.what()}}}};
-    std::cout << line.dump() << "\n";
-  }
-}
-
 }  // namespace
 
 CommandRunner addClassifyCommand(CLI::App& app) {
@@ -83,10 +71,11 @@ CommandRunner addClassifyCommand(CLI::App& app) {
     options.fastDecode = args->runtime.fastDecode;
     int failures = 0;
     for (const std::string& directory : inputs.emptyDirectories) {
-      printError(directory,
-                 Error(ErrorCode::FileReadFailed,
-                       "the directory " + directory + " holds no image files (.jpg, .png, ...)"),
-                 args->json);
+      reportImageError(
+          directory,
+          Error(ErrorCode::FileReadFailed,
+                "the directory " + directory + " holds no image files (.jpg, .png, ...)"),
+          args->json);
       ++failures;
     }
     // Decoding of the next images overlaps the current inference.
@@ -100,7 +89,7 @@ CommandRunner addClassifyCommand(CLI::App& app) {
           printText(image, *item.result);
         }
       } else {
-        printError(image, *item.error, args->json);
+        reportImageError(image, *item.error, args->json);
         ++failures;
       }
     });

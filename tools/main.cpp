@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "error_output.h"
 #include "etvision/error.h"
 #include "etvision/runtime.h"
 #include "etvision/version.h"
@@ -43,8 +44,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("models")) return models();
     if (app.got_subcommand("cache")) return cache();
   } catch (const etvision::Error& e) {
-    std::cerr << "etvision: error " << static_cast<int>(e.code()) << " ("
-              << etvision::errorCodeName(e.code()) << "): " << e.what() << "\n";
+    etvision::cli::reportError(e);
     return dynamic_cast<const etvision::cli::UsageError*>(&e) != nullptr
                ? etvision::cli::kExitUsage
                : etvision::cli::kExitFailure;

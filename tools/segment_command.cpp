@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "error_output.h"
 #include "etvision/error.h"
 #include "etvision/overlay.h"
 #include "etvision/segmentation.h"
@@ -79,11 +80,6 @@ void prepareOutputDirectory(const std::string& option, const std::string& direct
   }
 }
 
-void printError(const std::string& image, const Error& error) {
-  std::cerr << "etvision: " << image << ": error " << static_cast<int>(error.code()) << " ("
-            << errorCodeName(error.code()) << "): " << error.what() << "\n";
-}
-
 nlohmann::json presentClasses(const Segmentation& result) {
   nlohmann::json classes = nlohmann::json::array();
   const auto shares = result.classShares();
@@ -141,9 +137,11 @@ CommandRunner addSegmentCommand(CLI::App& app) {
     options.allClasses = !args->overlay.empty();
     int failures = 0;
     for (const std::string& directory : inputs.emptyDirectories) {
-      printError(directory,
-                 Error(ErrorCode::FileReadFailed,
-                       "the directory " + directory + " holds no image files (.jpg, .png, ...)"));
+      reportImageError(
+          directory,
+          Error(ErrorCode::FileReadFailed,
+                "the directory " + directory + " holds no image files (.jpg, .png, ...)"),
+          args->json);
       ++failures;
     }
     const std::size_t count = inputs.images.size();
@@ -190,7 +188,7 @@ CommandRunner addSegmentCommand(CLI::App& app) {
         if (!item.ok()) throw *item.error;
         report(image, *item.result);
       } catch (const Error& error) {
-        printError(image, error);
+        reportImageError(image, error, args->json);
         ++failures;
       }
     });
