@@ -26,6 +26,8 @@ void reportImageError(const std::string& image, const Error& error, bool json) {
   }
 }
 
-void reportError(const Error& error) { std::cerr << "etvision: " << codeText(error) << "\n"; }
+void reportError(const Error& error) {
+  std::cerr << "etvision: " << codeText(error) << "\n";
+}
 
 }  // namespace etvision::cli
