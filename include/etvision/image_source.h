@@ -1,6 +1,8 @@
 // Where an image comes from.
 //
 // An ImageSource is built from
+//   - an explicit source: ImageSource::fromPath, fromUrl, fromBase64,
+//     fromBytes or fromPixels (nothing guessed);
 //   - a string, interpreted in this order:
 //       "data:image/...;base64,<payload>"  a base64 data URI;
 //       "http://..." / "https://..."       fetched into memory (not cached);
@@ -24,6 +26,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <variant>
@@ -63,7 +66,21 @@ class ETVISION_API ImageSource {
   ImageSource(std::string uriPathOrBase64);  // NOLINT: implicit by design
   ImageSource(const char* uriPathOrBase64);  // NOLINT: implicit by design
 
+  // Explicit sources: for a caller who knows what it holds, nothing is
+  // guessed (a file named "data:x" stays a file, a path is never decoded as
+  // base64).
+
+  /// A local file, read as is.
+  static ImageSource fromPath(std::filesystem::path path);
+  /// An http:// or https:// URL, fetched into memory (not cached); any other
+  /// scheme is refused (InvalidUserInput) when the image is read.
+  static ImageSource fromUrl(std::string url);
+  /// Base64 text: a data URI ("data:image/png;base64,...") or raw base64.
+  /// Text that is not base64 is InvalidUserInput when the image is read.
+  static ImageSource fromBase64(std::string text);
   /// An encoded image (PNG, JPEG, ...) held in memory; the bytes are copied.
+  static ImageSource fromBytes(std::vector<std::uint8_t> bytes);
+  /// Same as fromBytes (its earlier name).
   static ImageSource fromEncoded(std::vector<std::uint8_t> bytes);
   /// Raw pixels, borrowed (see PixelBuffer).
   static ImageSource fromPixels(const PixelBuffer& pixels);
@@ -71,7 +88,17 @@ class ETVISION_API ImageSource {
   struct Encoded {
     std::shared_ptr<const std::vector<std::uint8_t>> bytes;
   };
-  using Variant = std::variant<std::string, Encoded, PixelBuffer>;
+  struct Path {
+    std::filesystem::path path;
+  };
+  struct Url {
+    std::string url;
+  };
+  struct Base64 {
+    std::string text;
+  };
+  /// std::string is the implicit, interpreted form (see the header comment).
+  using Variant = std::variant<std::string, Encoded, PixelBuffer, Path, Url, Base64>;
   const Variant& value() const noexcept { return value_; }
 
   /// A short human-readable description for messages ("photo.jpg",

@@ -194,4 +194,41 @@ std::vector<std::uint8_t> readImageBytes(std::string_view text, const ImageReadL
                   "); check the path");
 }
 
+std::vector<std::uint8_t> readImageUrl(std::string_view url, const ImageReadLimits& limits) {
+  const auto scheme = uriScheme(url);
+  if (!scheme || (*scheme != "http" && *scheme != "https")) {
+    throw Error(ErrorCode::InvalidUserInput,
+                "ImageSource::fromUrl needs an http:// or https:// URL, not " +
+                    describeSourceText(url) + "; use fromPath for a local file");
+  }
+  return downloadImage(url, limits);
+}
+
+std::vector<std::uint8_t> readImageBase64(std::string_view text, const ImageReadLimits& limits) {
+  if (const auto scheme = uriScheme(text); scheme && *scheme == "data") {
+    return decodeDataUri(text, limits.maxEncodedBytes);
+  }
+  if (!looksLikeBase64(text)) {
+    throw Error(
+        ErrorCode::InvalidUserInput,
+        describeSourceText(text) + " is not base64 text; pass a data URI or raw base64 (RFC 4648)");
+  }
+  if (base64DecodedSizeBound(text) - 2 > limits.maxEncodedBytes) {
+    throw Error(ErrorCode::InvalidUserInput,
+                describeSourceText(text) + " decodes to " + tooLarge(limits.maxEncodedBytes));
+  }
+  auto bytes = decodeBase64(text);
+  if (!bytes || bytes->empty()) {
+    throw Error(ErrorCode::InvalidUserInput,
+                describeSourceText(text) + " is not valid base64; check its padding");
+  }
+  if (sniffImageFormat(*bytes) == ImageFormat::Unknown) {
+    throw Error(ErrorCode::FileReadFailed,
+                "could not decode " + describeSourceText(text) +
+                    " as an image: the decoded bytes are not in any supported image format "
+                    "(PNG, JPEG, WebP, BMP, TIFF, ...)");
+  }
+  return std::move(*bytes);
+}
+
 }  // namespace etvision::detail

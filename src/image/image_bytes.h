@@ -25,4 +25,12 @@ std::vector<std::uint8_t> readImageBytes(std::string_view text, const ImageReadL
 /// unreadable or empty, and Error(InvalidUserInput) when it is too large.
 std::vector<std::uint8_t> readImageFile(const std::filesystem::path& path, std::size_t maxBytes);
 
+/// ImageSource::fromUrl: an http(s) URL, fetched; other schemes (or none)
+/// are InvalidUserInput.
+std::vector<std::uint8_t> readImageUrl(std::string_view url, const ImageReadLimits& limits);
+
+/// ImageSource::fromBase64: a data URI or raw base64 text; text that is not
+/// base64 is InvalidUserInput, decoded bytes that are no image FileReadFailed.
+std::vector<std::uint8_t> readImageBase64(std::string_view text, const ImageReadLimits& limits);
+
 }  // namespace etvision::detail

@@ -24,6 +24,15 @@ DecodedImage loadImage(const ImageSource& source, const ImageReadLimits& limits,
         if constexpr (std::is_same_v<T, std::string>) {
           const std::vector<std::uint8_t> bytes = readImageBytes(value, limits);
           return decodeImage(bytes, limits, describeSourceText(value), options);
+        } else if constexpr (std::is_same_v<T, ImageSource::Path>) {
+          const auto bytes = readImageFile(value.path, limits.maxEncodedBytes);
+          return decodeImage(bytes, limits, source.describe(), options);
+        } else if constexpr (std::is_same_v<T, ImageSource::Url>) {
+          const auto bytes = readImageUrl(value.url, limits);
+          return decodeImage(bytes, limits, source.describe(), options);
+        } else if constexpr (std::is_same_v<T, ImageSource::Base64>) {
+          const auto bytes = readImageBase64(value.text, limits);
+          return decodeImage(bytes, limits, source.describe(), options);
         } else if constexpr (std::is_same_v<T, ImageSource::Encoded>) {
           if (!value.bytes) {
             throw Error(ErrorCode::InvalidUserInput, "the encoded image holds no bytes");

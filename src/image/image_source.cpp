@@ -15,9 +15,25 @@ ImageSource::ImageSource(const char* uriPathOrBase64)
 
 ImageSource::ImageSource(Variant value) : value_(std::move(value)) {}
 
-ImageSource ImageSource::fromEncoded(std::vector<std::uint8_t> bytes) {
+ImageSource ImageSource::fromPath(std::filesystem::path path) {
+  return ImageSource(Variant(Path{std::move(path)}));
+}
+
+ImageSource ImageSource::fromUrl(std::string url) {
+  return ImageSource(Variant(Url{std::move(url)}));
+}
+
+ImageSource ImageSource::fromBase64(std::string text) {
+  return ImageSource(Variant(Base64{std::move(text)}));
+}
+
+ImageSource ImageSource::fromBytes(std::vector<std::uint8_t> bytes) {
   return ImageSource(
       Variant(Encoded{std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes))}));
+}
+
+ImageSource ImageSource::fromEncoded(std::vector<std::uint8_t> bytes) {
+  return fromBytes(std::move(bytes));
 }
 
 ImageSource ImageSource::fromPixels(const PixelBuffer& pixels) {
@@ -33,6 +49,12 @@ std::string ImageSource::describe() const {
         } else if constexpr (std::is_same_v<T, Encoded>) {
           const std::size_t size = value.bytes ? value.bytes->size() : 0;
           return "encoded image (" + std::to_string(size) + " bytes)";
+        } else if constexpr (std::is_same_v<T, Path>) {
+          return "image file '" + detail::shortenForMessage(value.path.native()) + "'";
+        } else if constexpr (std::is_same_v<T, Url>) {
+          return detail::shortenForMessage(value.url);
+        } else if constexpr (std::is_same_v<T, Base64>) {
+          return detail::describeSourceText(value.text);
         } else {
           return "pixel buffer " + std::to_string(value.width) + "x" +
                  std::to_string(value.height) + " " + detail::pixelFormatName(value.format);

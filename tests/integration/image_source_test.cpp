@@ -482,3 +482,57 @@ TEST_F(ImageOverHttpTest, LimitsApply) {
 
 }  // namespace
 }  // namespace etvision
+
+namespace etvision {
+namespace {
+
+// --- explicit sources: nothing is guessed -----------------------------------------
+
+TEST_F(ImageSourceTest, ExplicitSourcesGiveTheSamePixels) {
+  const fs::path photo = photosDir() / "skimage_chelsea.png";
+  const cv::Mat expected = referenceRgb(photo);
+  const Bytes bytes = test::readFileBytes(photo);
+  EXPECT_TRUE(samePixels(load(ImageSource::fromPath(photo)), expected));
+  EXPECT_TRUE(samePixels(load(ImageSource::fromBytes(bytes)), expected));
+  EXPECT_TRUE(samePixels(load(ImageSource::fromBase64(detail::encodeBase64(bytes))), expected));
+  EXPECT_TRUE(samePixels(load(ImageSource::fromBase64(dataUri("image/png", bytes))), expected));
+}
+
+TEST_F(ImageSourceTest, FromPathReadsFilesWhoseNamesLookLikeOtherSources) {
+  const Bytes bytes = test::readFileBytes(photosDir() / "winml_kitten_224.png");
+  const cv::Mat expected = referenceRgb(photosDir() / "winml_kitten_224.png");
+  // As strings these would be a data URI, a URL and base64; as paths they
+  // are files in this directory.
+  for (const char* name : {"data:image", "http:", "QUJD"}) {
+    SCOPED_TRACE(name);
+    const fs::path file = dir_.path() / name;
+    test::writeFileBytes(file, bytes);
+    EXPECT_TRUE(samePixels(load(ImageSource::fromPath(file)), expected));
+  }
+  expectFailure(ImageSource::fromPath(dir_.path() / "missing.png"), ErrorCode::FileReadFailed,
+                {"missing.png", "does not exist"});
+}
+
+TEST_F(ImageSourceTest, FromUrlAndFromBase64RefuseWhatTheyAreNot) {
+  const fs::path photo = photosDir() / "wonnx_pelican.jpeg";
+  // A path given as a URL is not read from disk.
+  expectFailure(ImageSource::fromUrl(photo.string()), ErrorCode::InvalidUserInput,
+                {"fromUrl", "http://", "fromPath"});
+  expectFailure(ImageSource::fromUrl("ftp://example.com/a.png"), ErrorCode::InvalidUserInput,
+                {"fromUrl"});
+  // An existing path given as base64 is not read from disk either.
+  expectFailure(ImageSource::fromBase64(photo.string()), ErrorCode::InvalidUserInput,
+                {"not base64"});
+  expectFailure(ImageSource::fromBase64(detail::encodeBase64(Bytes{'h', 'e', 'l', 'l', 'o'})),
+                ErrorCode::FileReadFailed, {"not in any supported image format"});
+}
+
+TEST_F(ImageOverHttpTest, FromUrlDownloads) {
+  const cv::Mat expected = referenceRgb(photosDir() / "wonnx_pelican.jpeg");
+  EXPECT_TRUE(samePixels(load(ImageSource::fromUrl(server_->url("/pelican.jpeg"))), expected));
+  expectFailure(ImageSource::fromUrl(server_->url("/missing.jpg")), ErrorCode::FileReadFailed,
+                {"404"});
+}
+
+}  // namespace
+}  // namespace etvision
