@@ -47,8 +47,9 @@ struct HeldImage {
   std::shared_ptr<std::vector<std::uint8_t>> copy;
 };
 
-/// Accepts str / os.PathLike (path, file:// or http(s) URL, data URI, raw
-/// base64), bytes / bytearray / memoryview (an encoded image), a numpy uint8
+/// Accepts str (path, file:// or http(s) URL, data URI, raw base64, as the
+/// C++ string form interprets it), os.PathLike (a file, nothing guessed),
+/// bytes / bytearray / memoryview (an encoded image), a numpy uint8
 /// array (H, W, 3) RGB, (H, W, 4) RGBA, (H, W) or (H, W, 1) grey, any
 /// strides, or a 1-D uint8 array of encoded bytes, and PIL images. Raises
 /// TypeError for anything else and EtvisionError(InvalidUserInput) for an

@@ -107,10 +107,12 @@ HeldImage heldImage(nb::handle image) {
     return {ImageSource::fromEncoded(bufferBytes(image)), {}, {}};
   }
   if (nb::hasattr(image, "__fspath__")) {
+    // A pathlib.Path is a file, never a URI or base64 to interpret.
     nb::object path = nb::module_::import_("os").attr("fspath")(image);
-    if (!nb::isinstance<nb::str>(path))
+    if (!nb::isinstance<nb::str>(path)) {
       throw nb::type_error("A bytes path is not supported; use str.");
-    return {ImageSource(nb::cast<std::string>(path)), {}, {}};
+    }
+    return {ImageSource::fromPath(nb::cast<std::string>(path)), {}, {}};
   }
   if (isPilImage(image)) {
     nb::object rgb = nb::module_::import_("numpy").attr("asarray")(image.attr("convert")("RGB"));

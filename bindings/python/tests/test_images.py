@@ -111,3 +111,13 @@ def test_segmentation_takes_the_same_kinds(segmenter, photos):
     rgb = np.asarray(Image.open(astronaut).convert("RGB"))
     for image in [astronaut.read_bytes(), rgb, Image.open(astronaut), astronaut.as_uri()]:
         np.testing.assert_array_equal(segmenter.forward(image)["ARGMAX"], expected)
+
+
+def test_path_like_is_a_file_never_a_uri(classifier, chelsea, expected, tmp_path):
+    """A pathlib.Path goes through ImageSource::fromPath: nothing is guessed."""
+    odd = tmp_path / "data:image"
+    odd.write_bytes(chelsea.read_bytes())
+    assert top1(classifier, odd) == expected
+    with pytest.raises(etvision.EtvisionError) as caught:
+        classifier.classify(str(odd))  # as a str it is read as a data URI
+    assert caught.value.code == etvision.ErrorCode.InvalidUserInput
