@@ -192,10 +192,13 @@ TEST(ClassificationLifecycle, UnloadAndReloadRacingForwardsNeverCrash) {
       }
     });
   }
+  // Each cycle unloads only after a worker got a result from the loaded
+  // model, and reloads only after one saw it unloaded: both states are
+  // exercised whatever the machine's speed.
   for (int cycle = 0; cycle < 6; ++cycle) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    test::waitForNextCount(results);
     classifier.unload();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    test::waitForNextCount(notLoaded);
     classifier.load(MOBILENET_V2);
   }
   stop = true;

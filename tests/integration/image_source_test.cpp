@@ -471,13 +471,18 @@ TEST_F(ImageOverHttpTest, LimitsApply) {
   ASSERT_TRUE(failure.has_value());
   EXPECT_EQ(failure->code, ErrorCode::FileReadFailed) << failure->message;
 
+  // The server holds the body back for 5 s and then sends it: only the
+  // 300 ms limit can make this fail, and the message names it.
   ImageReadLimits impatient;
   impatient.httpTimeout = std::chrono::milliseconds(300);
-  const auto start = std::chrono::steady_clock::now();
   const auto slow = failureOf([&] { load(server_->url("/pelican.jpeg?stall=5"), impatient); });
   ASSERT_TRUE(slow.has_value());
   EXPECT_EQ(slow->code, ErrorCode::FileReadFailed) << slow->message;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  // Whichever of the whole-transfer and the stall limit (both 300 ms here)
+  // fires first.
+  EXPECT_TRUE(slow->message.find("timed out") != std::string::npos ||
+              slow->message.find("stall timeout") != std::string::npos)
+      << slow->message;
 }
 
 }  // namespace

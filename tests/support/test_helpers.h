@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "etvision/error.h"
 
@@ -29,6 +31,14 @@ ErrorCode errorCodeOf(F&& f) {
   }
   ADD_FAILURE() << "no etvision::Error thrown";
   return ErrorCode::UnknownError;
+}
+
+/// Waits until `counter` has moved past the value it had on entry: progress
+/// counted by the workers, not time. A counter that never moves makes the
+/// test hit its ctest timeout, which fails it.
+inline void waitForNextCount(const std::atomic<int>& counter) {
+  const int from = counter.load();
+  while (counter.load() == from) std::this_thread::yield();
 }
 
 }  // namespace etvision::test
