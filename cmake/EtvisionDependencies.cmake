@@ -64,6 +64,7 @@ endif()
 
 # --- Others -----------------------------------------------------------------
 find_package(CURL REQUIRED)
+find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(Threads REQUIRED)
@@ -71,5 +72,5 @@ find_package(Threads REQUIRED)
 set(ETVISION_PRIVATE_DEPS
   executorch::runtime executorch::threadpool executorch::kernels_optimized
   executorch::kernels_quantized executorch::backend_xnnpack
-  etvision_opencv CURL::libcurl OpenSSL::Crypto nlohmann_json::nlohmann_json
+  etvision_opencv CURL::libcurl ZLIB::ZLIB OpenSSL::Crypto nlohmann_json::nlohmann_json
   Threads::Threads)

@@ -111,8 +111,9 @@ CommandRunner addSegmentCommand(CLI::App& app) {
       "Write the photo with a colour per class and a legend (PNG); a directory when an "
       "image argument is a directory");
   command->add_option("--mask", args->mask,
-                      "Write the class-index mask (8-bit greyscale PNG, value = class index); a "
-                      "directory when an image argument is a directory");
+                      "Write the class-index mask (palette PNG: pixel value = class index, "
+                      "palette = the overlay's colours); a directory when an image argument is a "
+                      "directory");
   command->add_flag("--json", args->json,
                     "One JSON object per line per image: {image, model, width, height, classes}");
 

@@ -30,8 +30,12 @@ ETVISION_API std::vector<std::uint8_t> renderOverlayPng(const ImageSource& image
                                                         const Segmentation& segmentation,
                                                         const OverlayOptions& options = {});
 
-/// The argmax map as an 8-bit greyscale PNG whose pixel values are class
-/// indices (0 = background), at the segmentation's size.
+/// The argmax map as an 8-bit palette PNG at the segmentation's size: each
+/// pixel's value is its class index (0 = background), exactly, as in Pascal
+/// VOC's own masks, and the palette holds renderOverlayPng's class colours,
+/// so viewers show a coloured map. Read the indices with a reader that keeps
+/// the palette (PIL's mode "P", libpng without expansion); OpenCV's imread
+/// expands it to colours.
 ETVISION_API std::vector<std::uint8_t> encodeMaskPng(const Segmentation& segmentation);
 
 }  // namespace etvision

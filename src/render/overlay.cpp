@@ -11,6 +11,7 @@
 #include "etvision/error.h"
 #include "image/image_loader.h"
 #include "render/palette.h"
+#include "render/palette_png.h"
 #include "tasks/pixel_classes.h"
 
 namespace etvision {
@@ -177,14 +178,17 @@ std::vector<std::uint8_t> renderOverlayPng(const ImageSource& image,
 
 std::vector<std::uint8_t> encodeMaskPng(const Segmentation& segmentation) {
   const auto mask = segmentation.categoryMask();
-  if (mask.empty()) {
+  if (mask.empty() || !segmentation.labels || segmentation.labels->empty()) {
     throw Error(ErrorCode::InvalidUserInput, "encodeMaskPng needs a non-empty segmentation.");
   }
-  const cv::Mat image(segmentation.height, segmentation.width, CV_8UC1,
-                      const_cast<std::uint8_t*>(mask.data()));
-  std::vector<std::uint8_t> png;
-  cv::imencode(".png", image, png);
-  return png;
+  // Pixel value = class index (exact, as Pascal VOC's own masks), palette =
+  // the overlay's colours (visible in any viewer).
+  const auto& labels = *segmentation.labels;
+  std::vector<detail::Rgb> palette;
+  for (std::size_t c = 0; c < labels.size() && c < 256; ++c) {
+    palette.push_back(detail::classColour(labels[c], static_cast<int>(c)));
+  }
+  return detail::encodePalettePng(mask, segmentation.width, segmentation.height, palette);
 }
 
 }  // namespace etvision

@@ -16,6 +16,7 @@
 
 #include "etvision/etvision.h"
 #include "etvision/overlay.h"
+#include "support/palette_png_reader.h"
 #include "support/test_helpers.h"
 #include "support/test_paths.h"
 
@@ -24,8 +25,10 @@ namespace {
 
 using test::errorCodeOf;
 using test::fixturesDir;
+using test::PaletteImage;
 using test::photosDir;
 using test::readJson;
+using test::readPalettePng;
 
 template <typename T>
 std::vector<T> readBinary(const std::filesystem::path& path) {
@@ -187,11 +190,23 @@ TEST_F(BundledSelfie, OverlayAndMaskPicturesDecodeAtTheRightSize) {
   const cv::Mat original = cv::imread(image, cv::IMREAD_COLOR);
   EXPECT_GT(cv::norm(overlay, original, cv::NORM_L1), 0.0);  // something was drawn
 
-  const cv::Mat mask = cv::imdecode(encodeMaskPng(result), cv::IMREAD_UNCHANGED);
-  ASSERT_EQ(mask.type(), CV_8UC1);
-  EXPECT_EQ(mask.cols, 256);
-  for (int i = 0; i < mask.rows * mask.cols; i += 101) {
-    EXPECT_EQ(mask.data[i], static_cast<std::uint8_t>(result.argmax[i]));
+  // The mask is a palette PNG: its indices are the argmax exactly, and
+  // decoded to colours (as viewers and OpenCV show it) each pixel has its
+  // class's overlay colour.
+  const std::vector<std::uint8_t> maskPng = encodeMaskPng(result);
+  const PaletteImage mask = readPalettePng(maskPng);
+  ASSERT_EQ(mask.width, result.width);
+  ASSERT_EQ(mask.height, result.height);
+  ASSERT_EQ(mask.palette.size(), result.labels->size());
+  for (std::size_t i = 0; i < mask.indices.size(); ++i) {
+    ASSERT_EQ(mask.indices[i], static_cast<std::uint8_t>(result.argmax[i])) << "pixel " << i;
+  }
+  const cv::Mat coloured = cv::imdecode(maskPng, cv::IMREAD_COLOR);
+  ASSERT_EQ(coloured.type(), CV_8UC3);
+  for (int i = 0; i < coloured.rows * coloured.cols; i += 97) {
+    const auto& rgb = mask.palette[mask.indices[i]];
+    const cv::Vec3b bgr = coloured.at<cv::Vec3b>(i / coloured.cols, i % coloured.cols);
+    EXPECT_EQ(bgr, cv::Vec3b(rgb[2], rgb[1], rgb[0])) << "pixel " << i;
   }
   EXPECT_EQ(errorCodeOf([&] { renderOverlayPng(image, Segmentation{}); }),
             ErrorCode::InvalidUserInput);

@@ -21,10 +21,10 @@ TEST_F(ProgressReporterTest, ByteWeightedMonotonicAndOneFinalOne) {
   const auto small = reporter.addFile(100);
   const auto large = reporter.addFile(900);
   reporter.start();
-  reporter.setDone(small, 100);   // 10%
-  reporter.setDone(large, 450);   // 55%
-  reporter.setDone(large, 300);   // a restart: never reported as a step back
-  reporter.setDone(large, 900);   // complete bytes: capped below 1
+  reporter.setDone(small, 100);  // 10%
+  reporter.setDone(large, 450);  // 55%
+  reporter.setDone(large, 300);  // a restart: never reported as a step back
+  reporter.setDone(large, 900);  // complete bytes: capped below 1
   reporter.complete(small);
   reporter.complete(large);
   reporter.finish();
