@@ -10,7 +10,8 @@ namespace etvision::detail {
 namespace {
 
 void putBigEndian32(std::vector<std::uint8_t>& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
 }
 
 // length, type, data, CRC-32 of type and data (PNG spec, section 5.3).
@@ -51,7 +52,8 @@ std::vector<std::uint8_t> encodePalettePng(std::span<const std::uint8_t> indices
   }
   uLongf packedSize = compressBound(static_cast<uLong>(raw.size()));
   std::vector<std::uint8_t> packed(packedSize);
-  if (compress2(packed.data(), &packedSize, raw.data(), static_cast<uLong>(raw.size()), 6) != Z_OK) {
+  if (compress2(packed.data(), &packedSize, raw.data(), static_cast<uLong>(raw.size()), 6) !=
+      Z_OK) {
     throw Error(ErrorCode::Internal, "zlib could not compress the mask");
   }
   packed.resize(packedSize);

@@ -5,6 +5,7 @@
 
 #include "batch_item.h"
 #include "bindings.h"
+#include "lifecycle.h"
 
 namespace etvision::python {
 
@@ -97,24 +98,19 @@ void bindClassification(nb::module_& m) {
       .def_ro("input_height", &ClassifierInfo::inputHeight)
       .def_ro("num_labels", &ClassifierInfo::numLabels);
 
-  nb::class_<ClassificationModule>(
+  nb::class_<ClassificationModule> classifier(
       m, "ClassificationModule",
       (std::string("Image classification: react-native-executorch's ClassificationModule. ") +
        kLifecycleDoc)
-          .c_str())
-      .def(nb::init<>())
-      .def(
-          "load",
-          [](ClassificationModule& self, nb::handle model, nb::handle onProgress) {
-            loadWithProgress(self, modelArgument(model), onProgress);
-          },
-          nb::arg("model"), nb::arg("on_progress") = nb::none(),
-          nb::sig("def load(self, model: ModelDescriptor | str | os.PathLike[str], "
-                  "on_progress: collections.abc.Callable[[float], object] | None = None) -> None"),
-          "Fetches (downloading with progress into the cache if needed) and opens the model: a "
-          "ModelDescriptor (etvision.EFFICIENTNET_V2_S, ...), a built-in name, a URL, a file:// "
-          "URI or a .pte path. on_progress receives floats in [0, 1], ending with 1.0; an "
-          "exception it raises (Ctrl-C included) cancels the download.")
+          .c_str());
+  bindLifecycle(classifier,
+                "Fetches (downloading with progress into the cache if needed) and opens the model: "
+                "a ModelDescriptor (etvision.EFFICIENTNET_V2_S, ...), a built-in name, a URL, a "
+                "file:// URI or a .pte path. on_progress receives floats in [0, 1], ending with "
+                "1.0; an exception it raises (Ctrl-C included) cancels the download.",
+                "The loaded model's name, input size and label count; raises "
+                "EtvisionError(ModuleNotLoaded) when nothing is loaded.");
+  classifier
       .def(
           "forward",
           [](ClassificationModule& self, nb::handle image) {
@@ -173,23 +169,7 @@ void bindClassification(nb::module_& m) {
           "Classifies every image in order, reading and decoding the next ones on a worker "
           "thread while the current one is inferred. One BatchItem per image, holding its "
           "Classification or its EtvisionError: one bad image never fails the batch. Raises "
-          "EtvisionError(ModuleNotLoaded) when no model is loaded.")
-      .def("unload", &ClassificationModule::unload, nb::call_guard<nb::gil_scoped_release>(),
-           "Frees the model (waits for a running inference). Harmless when nothing is loaded.")
-      .def("delete", &ClassificationModule::unload, nb::call_guard<nb::gil_scoped_release>(),
-           "The seed's delete(): same as unload().")
-      .def_prop_ro("is_loaded", &ClassificationModule::isLoaded)
-      .def_prop_ro("info", &ClassificationModule::info,
-                   "The loaded model's name, input size and label count; raises "
-                   "EtvisionError(ModuleNotLoaded) when nothing is loaded.")
-      .def("__enter__", [](nb::handle self) { return nb::borrow(self); })
-      .def(
-          "__exit__",
-          [](ClassificationModule& self, nb::handle, nb::handle, nb::handle) {
-            nb::gil_scoped_release release;
-            self.unload();
-          },
-          nb::arg("exc_type").none(), nb::arg("exc_value").none(), nb::arg("traceback").none());
+          "EtvisionError(ModuleNotLoaded) when no model is loaded.");
 }
 
 }  // namespace etvision::python

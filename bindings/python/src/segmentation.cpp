@@ -7,6 +7,7 @@
 #include "batch_item.h"
 #include "bindings.h"
 #include "etvision/segmentation.h"
+#include "lifecycle.h"
 
 namespace etvision::python {
 
@@ -153,20 +154,14 @@ void bindSegmentation(nb::module_& m) {
         return info.labels ? *info.labels : std::vector<std::string>{};
       });
 
-  nb::class_<ImageSegmentationModule>(
+  nb::class_<ImageSegmentationModule> segmenter(
       m, "ImageSegmentationModule",
       "Semantic segmentation: react-native-executorch's ImageSegmentationModule. Lifecycle and "
-      "threading as ClassificationModule's.")
-      .def(nb::init<>())
-      .def(
-          "load",
-          [](ImageSegmentationModule& self, nb::handle model, nb::handle onProgress) {
-            loadWithProgress(self, modelArgument(model), onProgress);
-          },
-          nb::arg("model"), nb::arg("on_progress") = nb::none(),
-          nb::sig("def load(self, model: ModelDescriptor | str | os.PathLike[str], "
-                  "on_progress: collections.abc.Callable[[float], object] | None = None) -> None"),
-          "Fetches (with progress) and opens the model; see ClassificationModule.load.")
+      "threading as ClassificationModule's.");
+  bindLifecycle(segmenter,
+                "Fetches (with progress) and opens the model; see ClassificationModule.load.",
+                "The loaded model's name, input and output sizes and labels.");
+  segmenter
       .def(
           "forward",
           [](ImageSegmentationModule& self, nb::handle image, nb::handle classes, bool resize) {
@@ -232,22 +227,7 @@ void bindSegmentation(nb::module_& m) {
                   "all_classes: bool = False, resize: bool = False, output_size: tuple[int, int] "
                   "| None = None, fast_decode: bool = False) -> list[BatchItem]"),
           "segment() for every image, decoding ahead on a worker thread; one BatchItem per "
-          "image (its Segmentation or its EtvisionError).")
-      .def("unload", &ImageSegmentationModule::unload, nb::call_guard<nb::gil_scoped_release>(),
-           "Frees the model (waits for a running inference).")
-      .def("delete", &ImageSegmentationModule::unload, nb::call_guard<nb::gil_scoped_release>(),
-           "The seed's delete(): same as unload().")
-      .def_prop_ro("is_loaded", &ImageSegmentationModule::isLoaded)
-      .def_prop_ro("info", &ImageSegmentationModule::info,
-                   "The loaded model's name, input and output sizes and labels.")
-      .def("__enter__", [](nb::handle self) { return nb::borrow(self); })
-      .def(
-          "__exit__",
-          [](ImageSegmentationModule& self, nb::handle, nb::handle, nb::handle) {
-            nb::gil_scoped_release release;
-            self.unload();
-          },
-          nb::arg("exc_type").none(), nb::arg("exc_value").none(), nb::arg("traceback").none());
+          "image (its Segmentation or its EtvisionError).");
 }
 
 }  // namespace etvision::python
