@@ -62,11 +62,15 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def package_versions() -> dict[str, str]:
+DEFAULT_VERSIONED_PACKAGES = ("executorch", "torch", "torchvision", "torchao", "numpy", "pillow")
+
+
+def package_versions(names: tuple[str, ...] = DEFAULT_VERSIONED_PACKAGES) -> dict[str, str]:
+    """Python's version and each package's ("not installed" when absent)."""
     import importlib.metadata as md
 
     out = {"python": sys.version.split()[0]}
-    for name in ("executorch", "torch", "torchvision", "torchao", "numpy", "pillow"):
+    for name in names:
         try:
             out[name] = md.version(name)
         except md.PackageNotFoundError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib.metadata as metadata
 import json
 import os
 import platform
@@ -11,6 +10,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+# The repository's one version reporter (python/etv_util.py: standard library only).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+from etv_util import package_versions  # noqa: E402
 
 # Vector ISA flags that decide which XNNPACK / MLAS kernels run.
 ISA_FLAGS = ("fma", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16",
@@ -48,13 +51,7 @@ def load_average() -> list[float]:
 
 
 def versions() -> dict[str, str]:
-    out = {"python": sys.version.split()[0]}
-    for name in ("etvision", "ray", "onnxruntime", "numpy", "pillow", "pyarrow"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    return package_versions(("etvision", "ray", "onnxruntime", "numpy", "pillow", "pyarrow"))
 
 
 def now_utc() -> str:
