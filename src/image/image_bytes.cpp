@@ -62,20 +62,35 @@ std::vector<std::uint8_t> downloadImage(std::string_view url, const ImageReadLim
   return bytes;
 }
 
-// The raw-base64 interpretation of a string that names no file. Returns
-// nothing when it does not hold an image, so the caller reports the more
-// likely mistake, a wrong path.
+// Where raw base64 text came from: guessed from an ImageSource string that
+// names no file, or given explicitly (ImageSource::fromBase64).
+enum class Base64Origin { Guessed, Explicit };
+
+// Raw base64 text decoded into an image's bytes. A guessed interpretation
+// returns nothing when the text does not hold an image, so the caller reports
+// the more likely mistake, a wrong path; an explicit one throws instead.
 std::optional<std::vector<std::uint8_t>> decodeRawBase64(std::string_view text,
-                                                         const ImageReadLimits& limits) {
-  if (!looksLikeBase64(text)) return std::nullopt;
+                                                         const ImageReadLimits& limits,
+                                                         Base64Origin origin) {
+  const bool guessed = origin == Base64Origin::Guessed;
+  if (!looksLikeBase64(text)) {
+    if (guessed) return std::nullopt;
+    throw Error(
+        ErrorCode::InvalidUserInput,
+        describeSourceText(text) + " is not base64 text; pass a data URI or raw base64 (RFC 4648)");
+  }
   if (base64DecodedSizeBound(text) - 2 > limits.maxEncodedBytes) {
     throw Error(ErrorCode::InvalidUserInput,
                 describeSourceText(text) + " decodes to " + tooLarge(limits.maxEncodedBytes));
   }
   auto bytes = decodeBase64(text);
-  if (!bytes || bytes->empty()) return std::nullopt;
+  if (!bytes || bytes->empty()) {
+    if (guessed) return std::nullopt;
+    throw Error(ErrorCode::InvalidUserInput,
+                describeSourceText(text) + " is not valid base64; check its padding");
+  }
   if (sniffImageFormat(*bytes) == ImageFormat::Unknown) {
-    if (text.size() < kLongBase64) return std::nullopt;
+    if (guessed && text.size() < kLongBase64) return std::nullopt;
     throw Error(ErrorCode::FileReadFailed,
                 "could not decode " + describeSourceText(text) +
                     " as an image: it is valid base64, but the " + std::to_string(bytes->size()) +
@@ -187,7 +202,7 @@ std::vector<std::uint8_t> readImageBytes(std::string_view text, const ImageReadL
   if (fs::exists(status) || (error && !isMissing(error))) {
     return readImageFile(path, limits.maxEncodedBytes);
   }
-  if (auto bytes = decodeRawBase64(text, limits)) return std::move(*bytes);
+  if (auto bytes = decodeRawBase64(text, limits, Base64Origin::Guessed)) return std::move(*bytes);
   throw Error(ErrorCode::FileReadFailed,
               "image file '" + shortenForMessage(text) + "' does not exist (no such file" +
                   (looksLikeBase64(text) ? "; read as base64 it is no image either" : "") +
@@ -208,27 +223,7 @@ std::vector<std::uint8_t> readImageBase64(std::string_view text, const ImageRead
   if (const auto scheme = uriScheme(text); scheme && *scheme == "data") {
     return decodeDataUri(text, limits.maxEncodedBytes);
   }
-  if (!looksLikeBase64(text)) {
-    throw Error(
-        ErrorCode::InvalidUserInput,
-        describeSourceText(text) + " is not base64 text; pass a data URI or raw base64 (RFC 4648)");
-  }
-  if (base64DecodedSizeBound(text) - 2 > limits.maxEncodedBytes) {
-    throw Error(ErrorCode::InvalidUserInput,
-                describeSourceText(text) + " decodes to " + tooLarge(limits.maxEncodedBytes));
-  }
-  auto bytes = decodeBase64(text);
-  if (!bytes || bytes->empty()) {
-    throw Error(ErrorCode::InvalidUserInput,
-                describeSourceText(text) + " is not valid base64; check its padding");
-  }
-  if (sniffImageFormat(*bytes) == ImageFormat::Unknown) {
-    throw Error(ErrorCode::FileReadFailed,
-                "could not decode " + describeSourceText(text) +
-                    " as an image: the decoded bytes are not in any supported image format "
-                    "(PNG, JPEG, WebP, BMP, TIFF, ...)");
-  }
-  return std::move(*bytes);
+  return std::move(*decodeRawBase64(text, limits, Base64Origin::Explicit));
 }
 
 }  // namespace etvision::detail
