@@ -74,6 +74,19 @@ CommandRunner addCacheCommand(CLI::App& app) {
       "clear", "Remove downloaded models: the named built-in models, or everything");
   clear->add_option("models", args->models, "Built-in model names (default: every file)");
   return [args, clear] {
+    // Named models are checked first: a wrong name is bad usage even when
+    // the cache is empty.
+    std::vector<std::filesystem::path> named;
+    for (const std::string& name : args->models) {
+      ModelArgument argument;
+      argument.model = name;
+      const auto file = cachedFileOf(resolveModel(argument));
+      if (file.empty()) {
+        throw UsageError(ErrorCode::InvalidUserInput,
+                         "'" + name + "' is not downloaded into the cache (bundled or local).");
+      }
+      named.push_back(file);
+    }
     const std::filesystem::path dir = defaultCacheDir();
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
@@ -81,16 +94,8 @@ CommandRunner addCacheCommand(CLI::App& app) {
       return 0;
     }
     std::vector<std::filesystem::path> files;
-    if (*clear && !args->models.empty()) {
-      for (const std::string& name : args->models) {
-        ModelArgument argument;
-        argument.model = name;
-        const ModelDescriptor model = resolveModel(argument);
-        const auto file = cachedFileOf(model);
-        if (file.empty()) {
-          throw UsageError(ErrorCode::InvalidUserInput,
-                           "'" + name + "' is not downloaded into the cache (bundled or local).");
-        }
+    if (!named.empty()) {
+      for (const auto& file : named) {
         if (std::filesystem::exists(file, ec)) files.push_back(file);
       }
     } else {
