@@ -72,7 +72,7 @@ ModelDescriptor modelArgument(nb::handle model);
 /// module.load(model, options) with the GIL released, forwarding download
 /// progress to `onProgress` (a callable or None) with the GIL held. An
 /// exception raised by the callback (KeyboardInterrupt included) cancels the
-/// download and is re-raised from load().
+/// download and is re-raised from load(), which then leaves nothing loaded.
 template <typename Module>
 void loadWithProgress(Module& module, const ModelDescriptor& model, nb::handle onProgress);
 

@@ -38,7 +38,15 @@ void loadWithProgress(Module& module, const ModelDescriptor& model, nb::handle o
     if (callbackError) std::rethrow_exception(callbackError);
     throw;
   }
-  if (callbackError) std::rethrow_exception(callbackError);
+  if (callbackError) {
+    // The callback raised after the model was in place (e.g. at the final
+    // 1.0): load() raises, so, as after any failed load, nothing stays loaded.
+    {
+      nb::gil_scoped_release release;
+      module.unload();
+    }
+    std::rethrow_exception(callbackError);
+  }
 }
 
 }  // namespace etvision::python

@@ -161,3 +161,22 @@ def test_thread_count_round_trip():
     with pytest.raises(EtvisionError) as caught:
         etvision.set_thread_count(100000)
     assert caught.value.code == ErrorCode.InvalidUserInput
+
+
+def test_a_raising_progress_callback_fails_the_load_and_leaves_nothing_loaded(photos):
+    class Stop(Exception):
+        pass
+
+    def on_progress(progress: float) -> None:
+        raise Stop(progress)
+
+    module = etvision.ClassificationModule()
+    module.load(etvision.MOBILENET_V2)
+    with pytest.raises(Stop):
+        module.load(etvision.MOBILENET_V2, on_progress=on_progress)
+    assert not module.is_loaded
+    with pytest.raises(EtvisionError) as caught:
+        module.forward(str(photos[0]))
+    assert caught.value.code == ErrorCode.ModuleNotLoaded
+    module.load(etvision.MOBILENET_V2)  # usable again
+    assert module.is_loaded
