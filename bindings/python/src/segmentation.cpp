@@ -52,17 +52,22 @@ SegmentOptions segmentOptions(nb::handle classes, bool allClasses, bool resize,
   return options;
 }
 
+// A (height, width) numpy view of one of `s`'s maps, kept alive by `owner`.
+template <typename T>
+nb::object mapView(const Segmentation& s, T* data, nb::handle owner) {
+  return viewArray(data, {static_cast<std::size_t>(s.height), static_cast<std::size_t>(s.width)},
+                   owner);
+}
+
 // The seed's forward() result: {"ARGMAX": int32 (H, W), label: float32 (H, W)}.
 // The arrays view one heap Segmentation that the last of them frees.
 nb::dict forwardResult(Segmentation&& segmentation) {
   auto* held = new Segmentation(std::move(segmentation));
   nb::capsule owner(held, [](void* p) noexcept { delete static_cast<Segmentation*>(p); });
-  const auto h = static_cast<std::size_t>(held->height);
-  const auto w = static_cast<std::size_t>(held->width);
   nb::dict out;
-  out["ARGMAX"] = viewArray(held->argmax.data(), {h, w}, owner);
+  out["ARGMAX"] = mapView(*held, held->argmax.data(), owner);
   for (auto& [label, map] : held->probabilities) {
-    out[nb::str(label.c_str())] = viewArray(map.data(), {h, w}, owner);
+    out[nb::str(label.c_str())] = mapView(*held, map.data(), owner);
   }
   return out;
 }
@@ -92,9 +97,7 @@ void bindSegmentation(nb::module_& m) {
           "argmax",
           [](nb::handle self) {
             auto& s = nb::cast<Segmentation&>(self);
-            return viewArray(
-                s.argmax.data(),
-                {static_cast<std::size_t>(s.height), static_cast<std::size_t>(s.width)}, self);
+            return mapView(s, s.argmax.data(), self);
           },
           nb::sig("def argmax(self) -> numpy.typing.NDArray[numpy.int32]"),
           "Class index per pixel, int32 (height, width); ties go to the lower index. A view "
@@ -105,9 +108,7 @@ void bindSegmentation(nb::module_& m) {
             auto& s = nb::cast<Segmentation&>(self);
             nb::dict maps;
             for (auto& [label, map] : s.probabilities) {
-              maps[nb::str(label.c_str())] = viewArray(
-                  map.data(),
-                  {static_cast<std::size_t>(s.height), static_cast<std::size_t>(s.width)}, self);
+              maps[nb::str(label.c_str())] = mapView(s, map.data(), self);
             }
             return maps;
           },
