@@ -107,26 +107,20 @@ class Classifier(_Actor):
         )
         k = self.max_results
         n = len(items)
-        index = np.full(n, -1, dtype=np.int32)
-        probability = np.full(n, np.nan, dtype=np.float32)
-        label: list[str] = [""] * n
         top_indices = np.full((n, k), -1, dtype=np.int32)
         top_probabilities = np.full((n, k), np.nan, dtype=np.float32)
         top_labels: list[list[str]] = [[""] * k for _ in range(n)]
         for row, item in enumerate(items):
             if not item.ok:
                 continue
-            categories = item.result.categories
-            index[row] = categories[0].index
-            label[row] = categories[0].label
-            probability[row] = categories[0].probability
-            for j, category in enumerate(categories[:k]):
+            for j, category in enumerate(item.result.categories[:k]):
                 top_indices[row, j] = category.index
                 top_labels[row][j] = category.label
                 top_probabilities[row, j] = category.probability
-        out["index"] = index
-        out["label"] = np.array(label, dtype=object)
-        out["probability"] = probability
+        # The top category is the first of the top k.
+        out["index"] = top_indices[:, 0].copy()
+        out["label"] = np.array([labels[0] for labels in top_labels], dtype=object)
+        out["probability"] = top_probabilities[:, 0].copy()
         if k > 1:
             out["top_indices"] = top_indices
             out["top_labels"] = np.array(top_labels, dtype=object)
