@@ -2,37 +2,15 @@
 // ImageSegmentationModule API, running on the native ExecuTorch runtime.
 // All loading, downloading, decoding and inference run off the JS thread.
 import { native, type NativeModule } from './native';
-import { ETError, makeError, type EtvisionError } from './errors';
-import type { ModelSpec, ResourceSource } from './models';
+import { makeError, type EtvisionError } from './errors';
+import { DeeplabLabel, ETError } from './generated/tables';
+import { modelFromString, type ModelSpec, type ResourceSource } from './models';
 
 export * from './models';
-export { ETError, type EtvisionError };
-
-/** Pascal VOC classes, with the reference's values; ARGMAX keys the argmax map. */
-export enum DeeplabLabel {
-  BACKGROUND = 0,
-  AEROPLANE = 1,
-  BICYCLE = 2,
-  BIRD = 3,
-  BOAT = 4,
-  BOTTLE = 5,
-  BUS = 6,
-  CAR = 7,
-  CAT = 8,
-  CHAIR = 9,
-  COW = 10,
-  DININGTABLE = 11,
-  DOG = 12,
-  HORSE = 13,
-  MOTORBIKE = 14,
-  PERSON = 15,
-  POTTEDPLANT = 16,
-  SHEEP = 17,
-  SOFA = 18,
-  TRAIN = 19,
-  TVMONITOR = 20,
-  ARGMAX = 21,
-}
+// ETError, DeeplabLabel and the model constants (EFFICIENTNET_V2_S, ...,
+// MOBILENET_V2, MEDIAPIPE_SELFIE): generated from the C++ library's tables.
+export * from './generated/tables';
+export type { EtvisionError };
 
 /**
  * ImageSegmentationModule.forward's result: the argmax map (class index per
@@ -47,8 +25,12 @@ export type SegmentationOutput = { [DeeplabLabel.ARGMAX]: Int32Array } & {
 type Native = NativeModule<unknown[], unknown>;
 
 function nativeLoadArgs(model: unknown) {
+  if (typeof model === 'string') model = modelFromString(model);
   if (model === null || typeof model !== 'object') {
-    throw makeError(ETError.InvalidModelSource, 'load() expects an object { modelSource: string }');
+    throw makeError(
+      ETError.InvalidModelSource,
+      'load() expects an object { modelSource: string } or a model name, URL or path',
+    );
   }
   const spec = model as ModelSpec;
   const source: ResourceSource | undefined = spec.modelSource;
@@ -81,9 +63,11 @@ abstract class BaseModule {
   /**
    * Fetches (downloading and caching URLs, with progress in [0, 1] ending with
    * exactly one 1) and opens the model. Rejects with an EtvisionError.
+   * `model`: a constant (MOBILENET_V2, ...), any { modelSource } (see
+   * ModelSpec), or a string for modelFromString ('mobilenet_v2', a URL, a path).
    */
   async load(
-    model: { modelSource: ResourceSource },
+    model: { modelSource: ResourceSource } | string,
     onDownloadProgressCallback?: (progress: number) => void,
   ): Promise<void> {
     const [source, name, normalization, labels] = nativeLoadArgs(model);

@@ -1,6 +1,10 @@
-// Model constants: the reference's, plus etvision's bundled offline models.
-// Their sources come from the C++ library's built-in descriptors (models.h).
+// What load() accepts. The model constants (the reference's, plus etvision's
+// bundled offline models) are generated from the C++ library's built-in
+// descriptors (models.h) into generated/tables.ts.
+import { builtinModel, type BuiltinModel } from './builtin';
 import { native, type NativeNormalization } from './native';
+
+export type { BuiltinModel };
 
 /**
  * Where a model comes from: a URL, a `file://` URI or a path (strings).
@@ -29,43 +33,16 @@ export interface ModelSpec {
   labels?: readonly string[];
 }
 
-/** An exported model constant. */
-export interface BuiltinModel {
-  readonly modelSource: string;
-  readonly name: string;
+/**
+ * etvision::modelFromString: a built-in model's name (`'mobilenet_v2'`, as
+ * `etvision models` lists them) gives that constant; a URL, a `file://` URI
+ * or a path (text containing "://" or '/', or ending in .pte) gives
+ * `{ modelSource, normalization: null }` (no normalisation, the module's
+ * default labels). Anything else throws an EtvisionError with code
+ * InvalidModelSource (120) naming the closest built-in names.
+ */
+export function modelFromString(nameOrSource: string): ModelSpec & { readonly modelSource: string } {
+  const model = native.modelFromString(nameOrSource);
+  if (model.builtin) return builtinModel(model.name);
+  return Object.freeze({ modelSource: model.modelSource, normalization: null });
 }
-
-const builtins = native.builtinModels();
-
-function builtin(name: string): BuiltinModel {
-  const entry = builtins[name];
-  if (!entry) throw new Error(`etvision: the native library has no built-in model '${name}'`);
-  return Object.freeze({ modelSource: entry.modelSource, name });
-}
-
-// Classification (ImageNet-1k).
-export const EFFICIENTNET_V2_S = builtin('efficientnet_v2_s');
-export const EFFICIENTNET_V2_S_QUANTIZED = builtin('efficientnet_v2_s_quantized');
-/** Bundled with etvision: works offline. */
-export const MOBILENET_V2 = builtin('mobilenet_v2');
-/** Bundled with etvision: works offline. */
-export const MOBILENET_V2_QUANTIZED = builtin('mobilenet_v2_quantized');
-
-// Segmentation (Pascal VOC, 21 classes).
-export const DEEPLAB_V3_RESNET50 = builtin('deeplab_v3_resnet50');
-export const DEEPLAB_V3_RESNET50_QUANTIZED = builtin('deeplab_v3_resnet50_quantized');
-export const DEEPLAB_V3_RESNET101 = builtin('deeplab_v3_resnet101');
-export const DEEPLAB_V3_RESNET101_QUANTIZED = builtin('deeplab_v3_resnet101_quantized');
-export const DEEPLAB_V3_MOBILENET_V3_LARGE = builtin('deeplab_v3_mobilenet_v3_large');
-export const DEEPLAB_V3_MOBILENET_V3_LARGE_QUANTIZED = builtin('deeplab_v3_mobilenet_v3_large_quantized');
-export const LRASPP_MOBILENET_V3_LARGE = builtin('lraspp_mobilenet_v3_large');
-export const LRASPP_MOBILENET_V3_LARGE_QUANTIZED = builtin('lraspp_mobilenet_v3_large_quantized');
-export const FCN_RESNET50 = builtin('fcn_resnet50');
-export const FCN_RESNET50_QUANTIZED = builtin('fcn_resnet50_quantized');
-export const FCN_RESNET101 = builtin('fcn_resnet101');
-export const FCN_RESNET101_QUANTIZED = builtin('fcn_resnet101_quantized');
-
-// Person vs background (labels BACKGROUND, PERSON).
-export const SELFIE_SEGMENTATION = builtin('selfie_segmentation');
-/** Bundled with etvision: works offline. */
-export const MEDIAPIPE_SELFIE = builtin('mediapipe_selfie');

@@ -1,6 +1,12 @@
 // The compiled Node-API addon (src/addon.cc), built by `npm install` into
-// build/Release/etvision_node.node.
-import path from 'node:path';
+// build/Release/etvision_node.node. The library's tables (error codes,
+// DeeplabLabel names, built-in models) come from it; scripts/gen-tables.js
+// writes lib/generated/tables.ts from the same functions.
+//
+// No @types/node here: the package compiles with TypeScript alone at install
+// time, so these two CommonJS globals are declared locally.
+declare const require: (id: string) => unknown;
+declare const __dirname: string;
 
 export interface NativeNormalization {
   mean: [number, number, number];
@@ -20,13 +26,28 @@ export interface NativeModule<ForwardArgs extends unknown[], Result> {
   isLoaded(): boolean;
 }
 
+export interface NativeModelEntry {
+  modelSource: string;
+  task: 'classification' | 'segmentation';
+  description: string;
+}
+
 export interface NativeBinding {
   NativeClassifier: new () => NativeModule<[string], { [category: string]: number }>;
   NativeSegmenter: new () => NativeModule<[string, number[], boolean], Record<string, Int32Array | Float32Array>>;
-  builtinModels(): { [name: string]: { modelSource: string; task: 'classification' | 'segmentation'; description: string } };
+  /** etvision::classificationModels() then segmentationModels(), by name, in that order. */
+  builtinModels(): { [name: string]: NativeModelEntry };
+  /** etvision::errorCodes() with errorCodeName(), in declaration order. */
+  errorCodes(): { code: number; name: string }[];
+  /** Every etvision::DeeplabLabel with deeplabLabelName(), ascending. */
+  deeplabLabels(): { value: number; name: string }[];
+  /** etvision::modelFromString(); throws its coded error (InvalidModelSource). */
+  modelFromString(nameOrSource: string): {
+    name: string;
+    modelSource: string;
+    builtin: boolean;
+    description: string;
+  };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-export const native: NativeBinding = require(
-  path.join(__dirname, '..', 'build', 'Release', 'etvision_node.node'),
-);
+export const native = require(`${__dirname}/../build/Release/etvision_node.node`) as NativeBinding;

@@ -69,6 +69,16 @@ Napi::Value rejected(Napi::Env env, const Failure& failure) {
   return deferred.Promise();
 }
 
+// Throws the library's own ModuleNotLoaded error (code and message): what
+// info() of a module with nothing loaded throws.
+template <typename Module>
+[[noreturn]] void throwNotLoaded() {
+  Module empty;
+  (void)empty.info();
+  throw etvision::Error(etvision::ErrorCode::UnknownError,
+                        "etvision: info() of an unloaded module did not throw ModuleNotLoaded");
+}
+
 template <typename Module>
 struct Holder {
   Module module;
@@ -232,11 +242,7 @@ class ForwardWorker : public Napi::AsyncWorker {
     failure_ = capture([&] {
       // Forward before load / after delete: ModuleNotLoaded, before any
       // image work (the C++ module would otherwise report image errors first).
-      if (holder_->deleted.load() || !holder_->module.isLoaded()) {
-        throw etvision::Error(etvision::ErrorCode::ModuleNotLoaded,
-                              "The model is currently not loaded. Please load the model before "
-                              "calling forward().");
-      }
+      if (holder_->deleted.load() || !holder_->module.isLoaded()) throwNotLoaded<Module>();
       result_ = run_(holder_->module);
     });
   }
@@ -409,16 +415,18 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
         return rejected(env,
                         {kInvalidUserInput, "classesOfInterest must be an array of DeeplabLabel"});
       }
+      // Only the JS type is checked here: which values are DeeplabLabels (and
+      // which the loaded model has) is the C++ forward's to say, with its
+      // coded error.
       auto array = info[1].As<Napi::Array>();
       for (uint32_t i = 0; i < array.Length(); ++i) {
         Napi::Value v = array.Get(i);
         const int value = v.IsNumber() ? v.As<Napi::Number>().Int32Value() : -1;
-        if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() != value ||
-            etvision::deeplabLabelName(static_cast<etvision::DeeplabLabel>(value)) == nullptr) {
+        if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() != value) {
           return rejected(env, {kInvalidUserInput, "classesOfInterest[" + std::to_string(i) +
-                                                       "] is not a DeeplabLabel value (0..21)"});
+                                                       "] is not a DeeplabLabel (an integer, "
+                                                       "e.g. DeeplabLabel.PERSON)"});
         }
-        if (value == static_cast<int>(etvision::DeeplabLabel::ARGMAX)) continue;  // always returned
         classes.push_back(static_cast<etvision::DeeplabLabel>(value));
       }
     }
@@ -454,7 +462,8 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
   }
 };
 
-// builtinModels(): {name: {modelSource, task}} for every built-in descriptor.
+// builtinModels(): {name: {modelSource, task, description}} for every built-in
+// descriptor, in the order `etvision models` lists them.
 Napi::Value BuiltinModels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -472,10 +481,70 @@ Napi::Value BuiltinModels(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// errorCodes(): [{code, name}] for every etvision::ErrorCode, in declaration
+// order (the generated ETError enum is written from it).
+Napi::Value ErrorCodes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto codes = etvision::errorCodes();
+  Napi::Array out = Napi::Array::New(env, codes.size());
+  for (uint32_t i = 0; i < codes.size(); ++i) {
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("code", static_cast<int>(codes[i]));
+    entry.Set("name", etvision::errorCodeName(codes[i]));
+    out.Set(i, entry);
+  }
+  return out;
+}
+
+// deeplabLabels(): [{value, name}] for every etvision::DeeplabLabel (the
+// Pascal VOC classes, then ARGMAX), ascending (the generated DeeplabLabel
+// enum is written from it).
+Napi::Value DeeplabLabels(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  for (int value = 0; value <= static_cast<int>(etvision::DeeplabLabel::ARGMAX); ++value) {
+    const char* name = etvision::deeplabLabelName(static_cast<etvision::DeeplabLabel>(value));
+    if (name == nullptr) continue;
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("value", value);
+    entry.Set("name", name);
+    out.Set(out.Length(), entry);
+  }
+  return out;
+}
+
+// modelFromString(text): etvision::modelFromString, i.e. a built-in model's
+// name or a model source (URL, file:// URI, path), as
+// {name, modelSource, builtin, description}; throws its coded error
+// (InvalidModelSource, naming the closest built-in names) for anything else.
+Napi::Value ModelFromString(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    throw makeError(env, {kInvalidModelSource,
+                          "modelFromString() expects a string: a built-in model name (see "
+                          "`etvision models`), a URL, a file:// URI or a path"});
+  }
+  const std::string text = info[0].As<Napi::String>();
+  etvision::ModelDescriptor model;
+  if (auto failure = capture([&] { model = etvision::modelFromString(text); })) {
+    throw makeError(env, *failure);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("name", model.name);
+  out.Set("modelSource", model.modelSource);
+  const etvision::ModelDescriptor* builtin = etvision::findModel(model.name);
+  out.Set("builtin", builtin != nullptr && builtin->modelSource == model.modelSource);
+  out.Set("description", model.description);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeClassifier", NativeClassifier::define(env));
   exports.Set("NativeSegmenter", NativeSegmenter::define(env));
   exports.Set("builtinModels", Napi::Function::New(env, BuiltinModels, "builtinModels"));
+  exports.Set("errorCodes", Napi::Function::New(env, ErrorCodes, "errorCodes"));
+  exports.Set("deeplabLabels", Napi::Function::New(env, DeeplabLabels, "deeplabLabels"));
+  exports.Set("modelFromString", Napi::Function::New(env, ModelFromString, "modelFromString"));
   return exports;
 }
 

@@ -255,7 +255,15 @@ const rows: Row[] = [
     tasks: ['segmentation'],
     attempt: forwardClasses([99 as DeeplabLabel]),
     code: ETError.InvalidUserInput,
-    messageMustContain: ['classesOfInterest[0]', 'DeeplabLabel value (0..21)'],
+    // The C++ library's check and message (the addon only checks the JS type).
+    messageMustContain: ['99', 'classesOfInterest', '0 (BACKGROUND) to 20 (TVMONITOR)'],
+  },
+  {
+    name: 'a classesOfInterest entry that is no integer',
+    tasks: ['segmentation'],
+    attempt: forwardClasses([DeeplabLabel.PERSON, 1.5 as DeeplabLabel]),
+    code: ETError.InvalidUserInput,
+    messageMustContain: ['classesOfInterest[1]', 'DeeplabLabel.PERSON'],
   },
   // --- lifecycle ---
   {
