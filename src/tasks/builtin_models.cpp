@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/closest_names.h"
 #include "etvision/error.h"
 
 namespace etvision {
@@ -47,39 +48,15 @@ bool looksLikeModelSource(std::string_view text) {
          text.ends_with(".pte");
 }
 
-std::size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// Built-in names within a third of the typed name's length in edits, or that
-// contain it, closest first.
+// Up to three built-in names close to the typed one, closest first.
 std::string suggestionsFor(std::string_view typed) {
-  std::vector<std::pair<std::size_t, std::string_view>> close;
+  std::vector<std::string_view> names;
   for (const auto* list : {&classificationModels(), &segmentationModels()}) {
-    for (const ModelDescriptor* model : *list) {
-      const std::size_t distance = editDistance(typed, model->name);
-      const bool contains = typed.size() >= 3 && model->name.find(typed) != std::string::npos;
-      if (distance <= std::max<std::size_t>(2, typed.size() / 3) || contains) {
-        close.emplace_back(contains ? 0 : distance, model->name);
-      }
-    }
+    for (const ModelDescriptor* model : *list) names.push_back(model->name);
   }
-  std::stable_sort(close.begin(), close.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string text;
-  for (std::size_t i = 0; i < close.size() && i < 3; ++i) {
-    text += (i == 0 ? "" : ", ") + std::string(close[i].second);
+  for (const std::string& name : detail::closestNames(typed, names)) {
+    text += (text.empty() ? "" : ", ") + name;
   }
   return text;
 }
