@@ -8,6 +8,7 @@
 #include "etvision/error.h"
 #include "etvision/runtime.h"
 #include "etvision/version.h"
+#include "usage_errors.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"etvision: image classification and segmentation on the ExecuTorch runtime"};
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "etvision: " << e.what() << "\n(run 'etvision --help' for usage)\n";
+    std::cerr << etvision::cli::describeUsageError(app, e);
     return etvision::cli::kExitUsage;
   }
 
