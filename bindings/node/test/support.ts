@@ -11,10 +11,11 @@ export const photosDir = path.join(repoRoot, 'data', 'photos');
 export const modelsDir = path.join(repoRoot, 'models');
 export const photo = (name: string) => path.join(photosDir, name);
 
-/** A fresh, empty model cache for this test process. */
+/** A fresh, empty model cache for this test process, removed when it exits. */
 export function useTempCache(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etvision-node-cache-'));
   process.env.ETVISION_CACHE_DIR = dir;
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
