@@ -377,18 +377,50 @@ def quantize_int8(
     return convert_pt2e(prepared)
 
 
-def export_xnnpack(model: nn.Module, example_inputs: tuple) -> tuple[bytes, dict]:
+# The constant method that makes an exported model self-describing, and its
+# format: src/tasks/model_metadata.h reads it (the format is documented there).
+METADATA_METHOD = "etvision_metadata"
+METADATA_VERSION = 1
+
+
+def model_metadata(task: str, name: str, normalize: bool, labels: str | list[str]) -> str:
+    """The JSON an etvision-exported program carries in METADATA_METHOD.
+
+    task: "classification" or "segmentation"; normalize: True when the caller
+    must apply the ImageNet mean/std (False: the program takes [0, 1] RGB);
+    labels: a label set the library compiles in ("imagenet1k", "voc21") or
+    the labels themselves, in output order.
+    """
+    import json
+
+    if task not in ("classification", "segmentation"):
+        raise ValueError(f"unknown task {task!r}")
+    normalization = {"mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)} if normalize else None
+    return json.dumps({
+        "etvision_model_metadata": METADATA_VERSION,
+        "task": task,
+        "name": name,
+        "normalization": normalization,
+        "labels": labels,
+    }, separators=(",", ":"))
+
+
+def export_xnnpack(model: nn.Module, example_inputs: tuple,
+                   metadata: str | None = None) -> tuple[bytes, dict]:
     """torch.export -> edge + XNNPACK delegation -> .pte bytes.
 
-    Returns the program bytes and a summary of what stayed outside the
-    delegate (those ops need portable kernels in the C++ runtime).
+    `metadata` (model_metadata(); the bad-model fixtures pass other values)
+    is stored as the constant method METADATA_METHOD. Returns the program bytes and a summary of what stayed
+    outside the delegate (those ops need portable kernels in the C++ runtime).
     """
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
+    constant_methods = {METADATA_METHOD: metadata} if metadata is not None else None
     with torch.no_grad():
         ep = torch.export.export(model, example_inputs)
-        edge = to_edge_transform_and_lower(ep, partitioner=[XnnpackPartitioner()])
+        edge = to_edge_transform_and_lower(ep, partitioner=[XnnpackPartitioner()],
+                                           constant_methods=constant_methods)
         summary = delegation_summary(edge.exported_program().graph_module)
         program = edge.to_executorch()
     return program.buffer, summary

@@ -8,6 +8,9 @@ etvision, for the C++ error-path tests.  Each one is wrong in exactly one way
   bad_input_int64.pte     input  [1, 3, 32, 32] int64           (wrong dtype)
   bad_output_10.pte       output [1, 10]                        (not 1000 classes)
   bad_two_inputs.pte      two [1, 3, 32, 32] float32 inputs
+  bad_metadata_int.pte    a valid classifier whose etvision metadata is an int
+  bad_metadata_json.pte   ... whose metadata is not JSON
+  bad_metadata_v99.pte    ... whose metadata has a future version
 
 It also writes bad_models.json: for every file, the defect and the input /
 output shapes and dtypes as read back from the .pte by the ExecuTorch runtime,
@@ -79,7 +82,7 @@ class TwoInputs(nn.Module):
 
 
 def bad_models():
-    """(file name, defect, module factory, example inputs)."""
+    """(file name, defect, module factory, example inputs[, metadata value])."""
     img = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(0))
     pixels = (img * 255).round()
     return [
@@ -93,17 +96,24 @@ def bad_models():
          lambda: _Trunk(num_classes=10), (img,)),
         ("bad_two_inputs.pte", "two inputs instead of one",
          TwoInputs, (img, img.flip(-1))),
+        ("bad_metadata_int.pte", "etvision metadata that is an int, not a JSON string",
+         _Trunk, (img,), 7),
+        ("bad_metadata_json.pte", "etvision metadata that is not JSON",
+         _Trunk, (img,), "{not json"),
+        ("bad_metadata_v99.pte", "etvision metadata of a future version (99)",
+         _Trunk, (img,), C.model_metadata("classification", "v99", True, "imagenet1k").replace(
+             f'"etvision_model_metadata":{C.METADATA_VERSION}', '"etvision_model_metadata":99')),
     ]
 
 
 def export_bad_models(out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = {}
-    for name, defect, factory, example in bad_models():
+    for name, defect, factory, example, *metadata in bad_models():
         timer = C.Timer()
         torch.manual_seed(0)
         model = factory().eval()
-        pte, delegation = C.export_xnnpack(model, example)
+        pte, delegation = C.export_xnnpack(model, example, metadata[0] if metadata else None)
         path = out_dir / name
         C.write_bytes_atomic(path, pte)
 

@@ -18,9 +18,11 @@ OUT=models/mobilenet_v2
 # ImageNet mean/std are applied by the caller (--normalize outside), as the
 # model config shipped with the C++ library says.
 for q in fp32 int8; do
-  extra=()
+  # The names of the built-in descriptors (include/etvision/models.h), which
+  # the programs carry in their metadata.
+  extra=(--name mobilenet_v2)
   # minmax: see "int8 calibration" in models/mobilenet_v2/PROVENANCE.md.
-  [ "$q" = int8 ] && extra=(--quantize int8 --act-observer minmax)
+  [ "$q" = int8 ] && extra=(--name mobilenet_v2_quantized --quantize int8 --act-observer minmax)
   "$PY" python/export_classifier.py --arch mobilenet_v2 \
     --weights "$PTH" --weights-sha256 "$PTH_SHA256" \
     --input-size 224 224 --normalize outside "${extra[@]}" \

@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--act-observer", choices=("histogram", "minmax"), default="histogram",
                    help="int8 activation observer (default histogram = stock XNNPACK symmetric config)")
     p.add_argument("--out", type=Path, required=True, help="output .pte")
+    p.add_argument("--name", help="model name stored in the .pte's metadata (default: the --out file stem)")
+    p.add_argument("--no-metadata", action="store_true",
+                   help="leave the etvision metadata out (a 'foreign' .pte, as the tests need)")
     p.add_argument("--reference-dir", type=Path, help="write <stem>.input.png and <stem>.expected.json here")
     p.add_argument("--reference-photo", default="skimage_chelsea.png",
                    help="photo (name in --photos-dir) used for the parity fixture")
@@ -103,7 +106,11 @@ def export_classifier(args: argparse.Namespace) -> dict:
               f"prepare/calibrate/convert on {len(photos)} photos: {t_q():.1f}s")
 
     t_export = C.Timer()
-    pte, delegation = C.export_xnnpack(to_export, (example,))
+    # The program carries its preprocessing and labels, so etvision runs it
+    # the same by path as by name.
+    metadata = None if args.no_metadata else C.model_metadata(
+        "classification", args.name or args.out.stem, outside, "imagenet1k")
+    pte, delegation = C.export_xnnpack(to_export, (example,), metadata)
     export_s = t_export()
     C.write_bytes_atomic(args.out, pte)
     C.log(f"[{args.out.name}] exported in {export_s:.1f}s: {len(pte)} bytes, {delegation}")

@@ -328,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--act-observer", choices=("histogram", "minmax"), default="histogram",
                    help="int8 activation observer (default histogram = stock XNNPACK symmetric config)")
     p.add_argument("--out", type=Path, required=True, help="output .pte")
+    p.add_argument("--name", help="model name stored in the .pte's metadata (default: the --out file stem)")
     p.add_argument("--reference-dir", type=Path,
                    help="write <stem>.input.png, .expected.json, .expected_probs.bin, .expected_argmax.bin here")
     p.add_argument("--reference-photo", default="skimage_astronaut.png",
@@ -385,7 +386,9 @@ def export_segmenter(args: argparse.Namespace) -> dict:
               f"prepare/calibrate/convert on {len(photos)} photos: {t_q():.1f}s")
 
     t_export = C.Timer()
-    pte, delegation = C.export_xnnpack(to_export, (example,))
+    # NUM_CLASSES outputs in VOC_LABELS order: the library's "voc21" set.
+    metadata = C.model_metadata("segmentation", args.name or args.out.stem, outside, "voc21")
+    pte, delegation = C.export_xnnpack(to_export, (example,), metadata)
     export_s = t_export()
     C.write_bytes_atomic(args.out, pte)
     C.log(f"[{args.out.name}] exported in {export_s:.1f}s: {len(pte)} bytes, {delegation}")

@@ -44,6 +44,11 @@ CLASSIFIERS = {
     "tiny_seed1_64x64_fp32": [
         "--arch", "tiny", "--seed", "1", "--input-size", "64", "64", "--normalize", "outside",
     ],
+    # The same program without etvision's metadata: how a foreign .pte loads.
+    "tiny_seed1_64x64_fp32_foreign": [
+        "--arch", "tiny", "--seed", "1", "--input-size", "64", "64", "--normalize", "outside",
+        "--no-metadata",
+    ],
     "efficientnet_v2_s_seed0_224x224_fp32": [
         "--arch", "efficientnet_v2_s", "--seed", "0", "--input-size", "224", "224", "--normalize", "inside",
     ],
@@ -63,7 +68,8 @@ SEGMENTER_SOURCES = ("etv_util.py", "etv_common.py", "export_segmenter.py")
 SEGMENTER_SUFFIXES = (".pte", ".input.png", ".expected.json", ".expected_probs.bin", ".expected_argmax.bin")
 BAD_MODEL_FILES = (
     "bad_input_rank3.pte", "bad_input_uint8.pte", "bad_input_int64.pte",
-    "bad_output_10.pte", "bad_two_inputs.pte", "bad_models.json",
+    "bad_output_10.pte", "bad_two_inputs.pte", "bad_metadata_int.pte", "bad_metadata_json.pte",
+    "bad_metadata_v99.pte", "bad_models.json",
 )
 BAD_MODEL_SOURCES = ("etv_util.py", "etv_common.py", "export_bad_models.py")
 

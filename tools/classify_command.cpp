@@ -65,6 +65,9 @@ CommandRunner addClassifyCommand(CLI::App& app) {
     const ModelDescriptor model = resolveModel(args->model);
     ClassificationModule classifier;
     classifier.load(model, makeProgressBar("Downloading " + model.name));
+    const ClassifierInfo info = classifier.info();
+    explainPreprocessing(args->model, {info.metadataFromModel, info.normalization},
+                         "ImageNet's 1000", std::cerr);
 
     ClassifyOptions options;
     options.maxResults = args->top;

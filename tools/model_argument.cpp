@@ -1,6 +1,7 @@
 #include "model_argument.h"
 
 #include <fstream>
+#include <ostream>
 
 #include "commands.h"
 #include "etvision/error.h"
@@ -25,7 +26,7 @@ std::vector<std::string> readLabels(const std::string& path) {
 
 ModelDescriptor resolveModel(const ModelArgument& argument) {
   if (const ModelDescriptor* builtin = findModel(argument.model)) {
-    if (!argument.labelsFile.empty() || argument.normalize != "none") {
+    if (!argument.labelsFile.empty() || !argument.normalize.empty()) {
       throw Error(ErrorCode::InvalidUserInput,
                   "--labels and --normalize apply to custom models only; '" + argument.model +
                       "' is built in and already knows its labels and normalisation.");
@@ -42,12 +43,34 @@ ModelDescriptor resolveModel(const ModelArgument& argument) {
   }
   if (argument.normalize == "imagenet") {
     custom.normalization = kImageNetNormalization;
-  } else if (argument.normalize != "none") {
+  } else if (!argument.normalize.empty() && argument.normalize != "none") {
     throw Error(ErrorCode::InvalidUserInput,
                 "--normalize must be 'imagenet' or 'none', not '" + argument.normalize + "'.");
   }
   if (!argument.labelsFile.empty()) custom.labels = readLabels(argument.labelsFile);
   return custom;
+}
+
+void explainPreprocessing(const ModelArgument& argument, const LoadedModel& loaded,
+                          std::string_view defaultLabels, std::ostream& err) {
+  if (findModel(argument.model) != nullptr) return;
+  if (loaded.metadataFromModel) {
+    // "none" cannot travel in a ModelDescriptor (unset means "the model's"),
+    // so the contradiction the library checks for "imagenet" is checked here.
+    if (argument.normalize == "none" && loaded.normalization) {
+      throw UsageError(ErrorCode::InvalidUserInput,
+                       "--normalize none contradicts model '" + argument.model +
+                           "', which carries its own normalisation; drop --normalize.");
+    }
+    return;
+  }
+  if (!argument.normalize.empty()) return;
+  err << "etvision: note: model '" << argument.model
+      << "' carries no etvision metadata, so its input is [0, 1] RGB without normalisation "
+         "(the reference's behaviour)"
+      << (argument.labelsFile.empty() ? " and its labels are " + std::string(defaultLabels) : "")
+      << "; pass --normalize imagenet if it expects ImageNet statistics"
+      << (argument.labelsFile.empty() ? ", --labels FILE for other labels" : "") << ".\n";
 }
 
 void addImageAndModelOptions(CLI::App& command, std::vector<std::string>& images,
@@ -63,7 +86,8 @@ void addImageAndModelOptions(CLI::App& command, std::vector<std::string>& images
       ->capture_default_str();
   command
       .add_option("--normalize", model.normalize,
-                  "Custom models: input normalisation, 'imagenet' or 'none'")
+                  "Custom models without etvision metadata: input normalisation, 'imagenet' or "
+                  "'none' (the default: [0, 1] input; models exported by etvision carry theirs)")
       ->check(CLI::IsMember({"imagenet", "none"}));
   command.add_option("--labels", model.labelsFile,
                      "Custom models: labels file, one per line in output order");

@@ -3,7 +3,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <iosfwd>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "etvision/model.h"
@@ -13,8 +16,8 @@ namespace etvision::cli {
 struct ModelArgument {
   /// A built-in name (see `etvision models`), a URL, a file:// URI or a path.
   std::string model;
-  /// For custom models: "imagenet" or "none".
-  std::string normalize = "none";
+  /// For custom models: "imagenet" or "none"; empty when not given.
+  std::string normalize;
   /// For custom models: a text file with one label per line.
   std::string labelsFile;
 };
@@ -24,6 +27,21 @@ struct ModelArgument {
 /// FileReadFailed) for bad custom-model options, each with a message saying
 /// what to pass instead.
 ModelDescriptor resolveModel(const ModelArgument& argument);
+
+/// What a loaded model says about its preprocessing (the task modules'
+/// info()).
+struct LoadedModel {
+  bool metadataFromModel = false;
+  std::optional<Normalization> normalization;
+};
+
+/// Once per command, after the load: for a custom model that carries no
+/// etvision metadata and was given no --normalize, a note on `err` that its
+/// input is [0, 1] RGB (the reference's behaviour) and which labels it gets.
+/// Throws UsageError when --normalize none contradicts a model's own
+/// normalisation.
+void explainPreprocessing(const ModelArgument& argument, const LoadedModel& loaded,
+                          std::string_view defaultLabels, std::ostream& err);
 
 /// Registers the options every inference command shares: the IMAGE...
 /// positionals, --model, and --normalize / --labels for custom models.

@@ -129,6 +129,9 @@ CommandRunner addSegmentCommand(CLI::App& app) {
     ModelDescriptor model = resolveModel(args->model);
     ImageSegmentationModule segmenter;
     segmenter.load(model, makeProgressBar("Downloading " + model.name));
+    const SegmenterInfo info = segmenter.info();
+    explainPreprocessing(args->model, {info.metadataFromModel, info.normalization},
+                         "Pascal VOC's 21", std::cerr);
 
     SegmentOptions options;
     options.classesOfInterest = args->classes;

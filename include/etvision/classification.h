@@ -22,7 +22,10 @@
 // Errors: etvision::Error (see error.h). Image problems: FileReadFailed or
 // InvalidUserInput; model problems: InvalidModelSource, DownloadFailed,
 // InvalidProgram (not a .pte), WrongDimensions (input is not [1,3,H,W]
-// float32), InvalidModelOutput (output count differs from the labels).
+// float32), InvalidModelOutput (output count differs from the labels),
+// InvalidConfig (the model's etvision metadata is malformed), InvalidUserInput
+// (the model's metadata says it is a segmentation model, or contradicts the
+// descriptor's normalisation; see model.h).
 //
 // Trust: images may come from anyone. A .pte file is a program: etvision
 // verifies its structure and refuses absurd memory plans, but ExecuTorch
@@ -35,6 +38,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -100,6 +104,13 @@ struct ClassifierInfo {
   int inputWidth = 0;
   int inputHeight = 0;
   std::size_t numLabels = 0;
+  /// The normalisation applied to its input (nullopt: [0, 1] RGB).
+  std::optional<Normalization> normalization;
+  /// True when the preprocessing and labels came from the model file itself
+  /// (models exported by etvision's python/ tools carry them); false when
+  /// they came from the descriptor or the task's defaults (foreign .pte
+  /// files and the reference's downloads carry none).
+  bool metadataFromModel = false;
 };
 
 class ETVISION_API ClassificationModule {

@@ -14,9 +14,9 @@
 // classifier's) and returns [1, C, H', W'] scores: C raw logits per pixel
 // (softmax over C is applied here), or C = 1, a foreground probability (the
 // selfie model), whose background is its complement. H' x W' is read from the
-// output tensor, never assumed. The labels come from the model's descriptor
-// (Pascal VOC's 21 by default); their count must match C (2 for C = 1), else
-// InvalidModelOutput.
+// output tensor, never assumed. The labels come from the descriptor, else the
+// model's own metadata (model.h), else Pascal VOC's 21; their count must
+// match C (2 for C = 1), else InvalidModelOutput.
 #pragma once
 
 #include <cstdint>
@@ -114,6 +114,9 @@ struct SegmenterInfo {
   int outputWidth = 0;
   int outputHeight = 0;
   std::shared_ptr<const std::vector<std::string>> labels;
+  /// See ClassifierInfo::normalization and metadataFromModel.
+  std::optional<Normalization> normalization;
+  bool metadataFromModel = false;
 };
 
 class ETVISION_API ImageSegmentationModule {

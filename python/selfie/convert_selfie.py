@@ -27,32 +27,16 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import etv_common as C  # noqa: E402
 from selfie_model import DEFAULT_TFLITE, build_selfie  # noqa: E402
 
 
-def delegation_summary(gm: torch.fx.GraphModule) -> dict:
-    delegates, outside = 0, {}
-    for node in gm.graph.nodes:
-        if node.op != "call_function":
-            continue
-        name = getattr(node.target, "__name__", str(node.target))
-        if "executorch_call_delegate" in name:
-            delegates += 1
-        elif name != "getitem":
-            outside[name] = outside.get(name, 0) + 1
-    return {"xnnpack_delegates": delegates, "non_delegated_ops": outside}
-
-
 def export_pte(model: torch.nn.Module, example: torch.Tensor) -> tuple[bytes, dict]:
-    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
-    from executorch.exir import to_edge_transform_and_lower
-
-    with torch.no_grad():
-        ep = torch.export.export(model, (example,))
-        edge = to_edge_transform_and_lower(ep, partitioner=[XnnpackPartitioner()])
-        summary = delegation_summary(edge.exported_program().graph_module)
-        prog = edge.to_executorch()
-    return prog.buffer, summary
+    # [0, 1] input (no normalisation outside); one channel = person
+    # probability, so the library's two classes are background and person.
+    metadata = C.model_metadata("segmentation", "mediapipe_selfie", False, ["BACKGROUND", "PERSON"])
+    return C.export_xnnpack(model, (example,), metadata)
 
 
 def run_pte(path: Path, x: torch.Tensor) -> torch.Tensor:

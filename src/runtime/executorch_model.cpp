@@ -202,6 +202,25 @@ std::vector<OutputView> ExecutorchModel::run() {
   return outputs;
 }
 
+std::optional<std::string> ExecutorchModel::constantString(const std::string& method) {
+  auto names = runtime_->module->method_names();
+  if (!names.ok())
+    throwRuntimeError(names.error(), "Cannot list the methods of " + runtime_->where);
+  if (!names->contains(method)) return std::nullopt;
+  auto values = runtime_->module->execute(method);
+  // A constant method keeps nothing worth its memory once read.
+  runtime_->module->unload_method(method);
+  if (!values.ok()) {
+    throwRuntimeError(values.error(), "Cannot read '" + method + "' of " + runtime_->where);
+  }
+  if (values->size() != 1 || !values->front().isString()) {
+    throw etvision::Error(ErrorCode::InvalidConfig, runtime_->where + "'s method '" + method +
+                                                        "' does not return one string; the "
+                                                        "file is corrupt or not from etvision.");
+  }
+  return std::string(values->front().toString());
+}
+
 std::unique_ptr<ExecutorchModel> openModel(const ModelDescriptor& model,
                                            const FetchOptions& options,
                                            const XnnpackOptions& xnnpack) {

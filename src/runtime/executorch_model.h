@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "etvision/fetch.h"
@@ -69,6 +70,13 @@ class ExecutorchModel {
   const std::vector<std::vector<std::int64_t>>& outputShapes() const noexcept {
     return outputShapes_;
   }
+
+  /// The value of a constant method that returns one string (how the
+  /// models etvision exports carry their metadata), or nullopt when the
+  /// program has no method of that name. Throws InvalidConfig when the
+  /// method exists but does not return exactly one string. Call before the
+  /// model is shared (not thread-safe with run()).
+  std::optional<std::string> constantString(const std::string& method);
 
   /// Runs "forward" on input(). Throws Error with the runtime's code on
   /// failure, InvalidModelOutput when an output is not a float32 tensor.

@@ -1,28 +1,18 @@
 #include "etvision/classification.h"
 
-#include <opencv2/core.hpp>
-
 #include <algorithm>
 #include <numeric>
-#include <thread>
 
 #include "etvision/error.h"
 #include "labels/label_sets.h"
-#include "runtime/model_slot.h"
-#include "tasks/batch_runner.h"
-#include "tasks/input_preparation.h"
 #include "tasks/softmax.h"
+#include "tasks/task_core.h"
 
 namespace etvision {
 
 namespace {
 
-/// What a loaded classifier needs besides the program itself.
-struct ClassifierConfig {
-  std::string name;
-  std::optional<Normalization> normalization;
-  std::shared_ptr<const std::vector<std::string>> labels;
-};
+using detail::TaskConfig;
 
 std::size_t elementCount(const std::vector<std::int64_t>& shape) {
   return std::accumulate(
@@ -53,28 +43,48 @@ std::vector<Category> rankCategories(const std::vector<float>& probabilities,
   return categories;
 }
 
-detail::InputSpec inputSpecOf(const detail::ExecutorchModel& model,
-                              const ClassifierConfig& config) {
-  return {model.inputHeight(), model.inputWidth(), config.normalization};
+// Refuses, at load, a model whose output count differs from its labels.
+void checkOutputs(const detail::ExecutorchModel& model, const TaskConfig& config) {
+  const std::size_t outputs = elementCount(model.outputShapes().front());
+  if (outputs != config.labels->size()) {
+    throw Error(ErrorCode::InvalidModelOutput,
+                "Unexpected classification output size: model '" + config.name + "' outputs " +
+                    std::to_string(outputs) + " values but " +
+                    std::to_string(config.labels->size()) +
+                    " labels are known. Give the model's own labels in ModelDescriptor::labels.");
+  }
 }
 
-// Copies the logits out of the runtime's memory (valid only until the next
-// run), checking their count against the labels.
-void takeLogits(const std::vector<detail::OutputView>& outputs, const ClassifierConfig& config,
-                Classification& result) {
-  const auto& logits = outputs.front().values;
-  if (logits.size() != config.labels->size()) {
-    throw Error(ErrorCode::InvalidModelOutput,
-                "Unexpected classification output size: got " + std::to_string(logits.size()) +
-                    " values for " + std::to_string(config.labels->size()) + " labels.");
-  }
-  result.logits.assign(logits.begin(), logits.end());
+// Runs the model on the input `fill` writes and softmaxes its logits;
+// `labels` receives the model's labels.
+Classification inferWith(const detail::TaskCore& core, int imageWidth, int imageHeight,
+                         const detail::FillInput& fill,
+                         std::shared_ptr<const std::vector<std::string>>& labels) {
+  Classification result;
+  result.imageWidth = imageWidth;
+  result.imageHeight = imageHeight;
+  core.use([&](detail::ExecutorchModel& model, const TaskConfig& config) {
+    fill(model, config);
+    // The logits live in the runtime's memory only until the next run.
+    const auto outputs = model.run();
+    const std::span<const float> logits = outputs.front().values;
+    if (logits.size() != config.labels->size()) {
+      throw Error(ErrorCode::InvalidModelOutput,
+                  "Unexpected classification output size: got " + std::to_string(logits.size()) +
+                      " values for " + std::to_string(config.labels->size()) + " labels.");
+    }
+    result.logits.assign(logits.begin(), logits.end());
+    labels = config.labels;
+  });
+  result.probabilities = result.logits;
+  detail::softmaxInPlace(result.probabilities);
+  return result;
 }
 
 }  // namespace
 
 struct ClassificationModule::State {
-  detail::ModelSlot<ClassifierConfig> slot;
+  detail::TaskCore core{detail::Task::Classification, detail::imagenetLabels()};
 };
 
 ClassificationModule::ClassificationModule() : state_(std::make_unique<State>()) {}
@@ -90,29 +100,14 @@ void ClassificationModule::load(const ModelDescriptor& model, ProgressCallback o
 }
 
 void ClassificationModule::load(const ModelDescriptor& model, const LoadOptions& options) {
-  auto program = detail::openModel(model, options.fetch);
-
-  ClassifierConfig config{model.name, model.normalization,
-                          model.labels.empty()
-                              ? detail::imagenetLabels()
-                              : std::make_shared<const std::vector<std::string>>(model.labels)};
-  const std::size_t outputs = elementCount(program->outputShapes().front());
-  if (outputs != config.labels->size()) {
-    throw Error(ErrorCode::InvalidModelOutput,
-                "Unexpected classification output size: model '" + model.modelSource +
-                    "' outputs " + std::to_string(outputs) + " values but " +
-                    std::to_string(config.labels->size()) +
-                    " labels are known. Give the model's own labels in ModelDescriptor::labels.");
-  }
-  state_->slot.replace(std::move(program), std::move(config));
+  state_->core.load(model, options, checkOutputs);
 }
 
 std::future<void> ClassificationModule::loadAsync(ModelDescriptor model,
                                                   ProgressCallback onProgress) {
-  return std::async(std::launch::async,
-                    [this, model = std::move(model), onProgress = std::move(onProgress)] {
-                      load(model, onProgress);
-                    });
+  return detail::runAsync([this, model = std::move(model), onProgress = std::move(onProgress)] {
+    load(model, onProgress);
+  });
 }
 
 Classification ClassificationModule::classify(const ImageSource& image,
@@ -126,66 +121,37 @@ Classification ClassificationModule::classify(const ImageSource& image,
 Classification ClassificationModule::infer(
     const ImageSource& image, const ImageReadLimits& limits, bool fastDecode,
     std::shared_ptr<const std::vector<std::string>>& labels) {
-  // Reading and decoding run before taking the model lock, so they overlap
-  // with another thread's inference. Only the reduced decode needs the
-  // model's input size first.
-  detail::InputSpec spec;
-  if (fastDecode) spec = state_->slot.use(inputSpecOf);
-  const detail::DecodedImage decoded = detail::decodeForModel(image, limits, fastDecode, spec);
-
-  Classification result;
-  result.imageWidth = decoded.width;
-  result.imageHeight = decoded.height;
-  state_->slot.use([&](detail::ExecutorchModel& model, const ClassifierConfig& config) {
-    detail::fillInput(decoded, inputSpecOf(model, config), model.input().data());
-    takeLogits(model.run(), config, result);
-    labels = config.labels;
-  });
-
-  result.probabilities = result.logits;
-  detail::softmaxInPlace(result.probabilities);
-  return result;
+  const detail::TaskCore& core = state_->core;
+  return core.single(image, limits, fastDecode,
+                     [&](int width, int height, const detail::FillInput& fill) {
+                       return inferWith(core, width, height, fill, labels);
+                     });
 }
 
 void ClassificationModule::classifyEach(
     std::span<const ImageSource> images, const ClassifyOptions& options,
     const std::function<void(BatchItem<Classification>&&)>& onItem) {
-  const detail::InputSpec spec = state_->slot.use(inputSpecOf);
-  const ImageReadLimits& limits = options.imageLimits;
-  auto infer = [&](const ImageSource& image, const detail::PreparedInput& prepared) {
-    Classification result;
-    result.imageWidth = prepared.imageWidth;
-    result.imageHeight = prepared.imageHeight;
+  const detail::TaskCore& core = state_->core;
+  auto run = [&](int width, int height, const detail::FillInput& fill) {
     std::shared_ptr<const std::vector<std::string>> labels;
-    state_->slot.use([&](detail::ExecutorchModel& model, const ClassifierConfig& config) {
-      detail::loadPreparedInput(image, limits, options.fastDecode, prepared,
-                                inputSpecOf(model, config), model.input());
-      takeLogits(model.run(), config, result);
-      labels = config.labels;
-    });
-    result.probabilities = result.logits;
-    detail::softmaxInPlace(result.probabilities);
+    Classification result = inferWith(core, width, height, fill, labels);
     result.categories = rankCategories(result.probabilities, *labels, options);
     return result;
   };
-  detail::runBatch<Classification>(images, limits, options.fastDecode, spec, infer, onItem);
+  core.each<Classification>(images, options.imageLimits, options.fastDecode, run, onItem);
 }
 
 std::vector<BatchItem<Classification>> ClassificationModule::classifyBatch(
     std::span<const ImageSource> images, const ClassifyOptions& options) {
-  std::vector<BatchItem<Classification>> items;
-  items.reserve(images.size());
-  classifyEach(images, options,
-               [&](BatchItem<Classification>&& item) { items.push_back(std::move(item)); });
-  return items;
+  return detail::collectBatch<Classification>(
+      images.size(), [&](const auto& onItem) { classifyEach(images, options, onItem); });
 }
 
 std::future<Classification> ClassificationModule::classifyAsync(ImageSource image,
                                                                 ClassifyOptions options) {
-  return std::async(std::launch::async,
-                    [this, image = std::move(image), options = std::move(options)] {
-                      return classify(image, options);
-                    });
+  return detail::runAsync([this, image = std::move(image), options = std::move(options)] {
+    return classify(image, options);
+  });
 }
 
 std::unordered_map<std::string, float> ClassificationModule::forward(const ImageSource& image) {
@@ -201,17 +167,17 @@ std::unordered_map<std::string, float> ClassificationModule::forward(const Image
 }
 
 void ClassificationModule::unload() noexcept {
-  state_->slot.reset();
+  state_->core.unload();
 }
 
 bool ClassificationModule::isLoaded() const noexcept {
-  return state_->slot.loaded();
+  return state_->core.loaded();
 }
 
 ClassifierInfo ClassificationModule::info() const {
-  return state_->slot.use([](detail::ExecutorchModel& model, const ClassifierConfig& config) {
-    return ClassifierInfo{config.name, model.inputWidth(), model.inputHeight(),
-                          config.labels->size()};
+  return state_->core.use([](detail::ExecutorchModel& model, const TaskConfig& config) {
+    return ClassifierInfo{config.name,           model.inputWidth(),   model.inputHeight(),
+                          config.labels->size(), config.normalization, config.metadataFromModel};
   });
 }
 

@@ -1,26 +1,18 @@
 #include "etvision/segmentation.h"
 
-#include <opencv2/core.hpp>
-
 #include <algorithm>
 #include <cctype>
 
 #include "etvision/error.h"
 #include "labels/label_sets.h"
-#include "runtime/model_slot.h"
-#include "tasks/batch_runner.h"
-#include "tasks/input_preparation.h"
 #include "tasks/pixel_classes.h"
+#include "tasks/task_core.h"
 
 namespace etvision {
 
 namespace {
 
-struct SegmenterConfig {
-  std::string name;
-  std::optional<Normalization> normalization;
-  std::shared_ptr<const std::vector<std::string>> labels;
-};
+using detail::TaskConfig;
 
 /// Channels, height and width of a [1, C, H, W] (or [C, H, W]) output, or
 /// InvalidModelOutput naming what is wrong.
@@ -102,25 +94,20 @@ void checkOutputSize(const SegmentOptions& options) {
   }
 }
 
-detail::InputSpec inputSpecOf(const detail::ExecutorchModel& model, const SegmenterConfig& config) {
-  return {model.inputHeight(), model.inputWidth(), config.normalization};
-}
-
-// Runs the model on the input `fillInput(model, config)` writes, then turns
-// its scores into the maps `options` ask for, for an image of the given size.
-template <typename FillInput>
-Segmentation segmentWith(detail::ModelSlot<SegmenterConfig>& slot, const SegmentOptions& options,
-                         int imageWidth, int imageHeight, FillInput&& fillInput) {
+// Runs the model on the input `fill` writes, then turns its scores into the
+// maps `options` ask for, for an image of the given size.
+Segmentation segmentWith(const detail::TaskCore& core, const SegmentOptions& options,
+                         int imageWidth, int imageHeight, const detail::FillInput& fill) {
   Segmentation result;
   result.imageWidth = imageWidth;
   result.imageHeight = imageHeight;
   std::vector<int> wanted;
   detail::PixelClasses classes;
-  slot.use([&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
+  core.use([&](detail::ExecutorchModel& model, const TaskConfig& config) {
     // Validated before inference so a bad request costs nothing.
     wanted = wantedClasses(options, *config.labels);
     result.labels = config.labels;
-    fillInput(model, config);
+    fill(model, config);
     const auto outputs = model.run();
     const auto geometry = readGeometry(outputs.front().shape, config.labels->size(), "The model");
     const std::size_t expected =
@@ -196,7 +183,7 @@ std::vector<double> Segmentation::classShares() const {
 }
 
 struct ImageSegmentationModule::State {
-  detail::ModelSlot<SegmenterConfig> slot;
+  detail::TaskCore core{detail::Task::Segmentation, detail::vocLabels()};
 };
 
 ImageSegmentationModule::ImageSegmentationModule() : state_(std::make_unique<State>()) {}
@@ -212,62 +199,45 @@ void ImageSegmentationModule::load(const ModelDescriptor& model, ProgressCallbac
 }
 
 void ImageSegmentationModule::load(const ModelDescriptor& model, const LoadOptions& options) {
-  auto program = detail::openModel(model, options.fetch);
-  SegmenterConfig config{model.name, model.normalization,
-                         model.labels.empty()
-                             ? detail::vocLabels()
-                             : std::make_shared<const std::vector<std::string>>(model.labels)};
-  readGeometry(program->outputShapes().front(), config.labels->size(),
-               "Model '" + model.modelSource + "'");
-  state_->slot.replace(std::move(program), std::move(config));
+  state_->core.load(model, options,
+                    [&](const detail::ExecutorchModel& program, const TaskConfig& config) {
+                      readGeometry(program.outputShapes().front(), config.labels->size(),
+                                   "Model '" + model.modelSource + "'");
+                    });
 }
 
 std::future<void> ImageSegmentationModule::loadAsync(ModelDescriptor model,
                                                      ProgressCallback onProgress) {
-  return std::async(std::launch::async,
-                    [this, model = std::move(model), onProgress = std::move(onProgress)] {
-                      load(model, onProgress);
-                    });
+  return detail::runAsync([this, model = std::move(model), onProgress = std::move(onProgress)] {
+    load(model, onProgress);
+  });
 }
 
 Segmentation ImageSegmentationModule::segment(const ImageSource& image,
                                               const SegmentOptions& options) {
   checkOutputSize(options);
-  // Decoding runs before taking the model lock (see classification).
-  detail::InputSpec spec;
-  if (options.fastDecode) spec = state_->slot.use(inputSpecOf);
-  const detail::DecodedImage decoded =
-      detail::decodeForModel(image, options.imageLimits, options.fastDecode, spec);
-  return segmentWith(state_->slot, options, decoded.width, decoded.height,
-                     [&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
-                       detail::fillInput(decoded, inputSpecOf(model, config), model.input().data());
+  const detail::TaskCore& core = state_->core;
+  return core.single(image, options.imageLimits, options.fastDecode,
+                     [&](int width, int height, const detail::FillInput& fill) {
+                       return segmentWith(core, options, width, height, fill);
                      });
 }
 
 void ImageSegmentationModule::segmentEach(
     std::span<const ImageSource> images, const SegmentOptions& options,
     const std::function<void(BatchItem<Segmentation>&&)>& onItem) {
-  const detail::InputSpec spec = state_->slot.use(inputSpecOf);
-  auto infer = [&](const ImageSource& image, const detail::PreparedInput& prepared) {
+  const detail::TaskCore& core = state_->core;
+  auto run = [&](int width, int height, const detail::FillInput& fill) {
     checkOutputSize(options);
-    return segmentWith(state_->slot, options, prepared.imageWidth, prepared.imageHeight,
-                       [&](detail::ExecutorchModel& model, const SegmenterConfig& config) {
-                         detail::loadPreparedInput(image, options.imageLimits, options.fastDecode,
-                                                   prepared, inputSpecOf(model, config),
-                                                   model.input());
-                       });
+    return segmentWith(core, options, width, height, fill);
   };
-  detail::runBatch<Segmentation>(images, options.imageLimits, options.fastDecode, spec, infer,
-                                 onItem);
+  core.each<Segmentation>(images, options.imageLimits, options.fastDecode, run, onItem);
 }
 
 std::vector<BatchItem<Segmentation>> ImageSegmentationModule::segmentBatch(
     std::span<const ImageSource> images, const SegmentOptions& options) {
-  std::vector<BatchItem<Segmentation>> items;
-  items.reserve(images.size());
-  segmentEach(images, options,
-              [&](BatchItem<Segmentation>&& item) { items.push_back(std::move(item)); });
-  return items;
+  return detail::collectBatch<Segmentation>(
+      images.size(), [&](const auto& onItem) { segmentEach(images, options, onItem); });
 }
 
 Segmentation ImageSegmentationModule::forward(const ImageSource& image,
@@ -290,26 +260,26 @@ Segmentation ImageSegmentationModule::forward(const ImageSource& image,
 
 std::future<Segmentation> ImageSegmentationModule::segmentAsync(ImageSource image,
                                                                 SegmentOptions options) {
-  return std::async(std::launch::async,
-                    [this, image = std::move(image), options = std::move(options)] {
-                      return segment(image, options);
-                    });
+  return detail::runAsync([this, image = std::move(image), options = std::move(options)] {
+    return segment(image, options);
+  });
 }
 
 void ImageSegmentationModule::unload() noexcept {
-  state_->slot.reset();
+  state_->core.unload();
 }
 
 bool ImageSegmentationModule::isLoaded() const noexcept {
-  return state_->slot.loaded();
+  return state_->core.loaded();
 }
 
 SegmenterInfo ImageSegmentationModule::info() const {
-  return state_->slot.use([](detail::ExecutorchModel& model, const SegmenterConfig& config) {
+  return state_->core.use([](detail::ExecutorchModel& model, const TaskConfig& config) {
     const auto geometry =
         readGeometry(model.outputShapes().front(), config.labels->size(), "The model");
-    return SegmenterInfo{config.name,    model.inputWidth(), model.inputHeight(),
-                         geometry.width, geometry.height,    config.labels};
+    return SegmenterInfo{config.name,          model.inputWidth(),      model.inputHeight(),
+                         geometry.width,       geometry.height,         config.labels,
+                         config.normalization, config.metadataFromModel};
   });
 }
 

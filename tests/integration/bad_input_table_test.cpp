@@ -24,6 +24,7 @@
 #include "image/base64.h"
 #include "support/http_test_server.h"
 #include "support/test_files.h"
+#include "support/test_helpers.h"
 #include "support/test_paths.h"
 
 namespace etvision {
@@ -236,7 +237,7 @@ std::vector<Row> taskSpecificRows() {
        Task::Segmentation,
        [](const Workspace&) {
          ModelDescriptor model = MEDIAPIPE_SELFIE;
-         model.labels.clear();
+         model.labels = test::vocLabelNames();
          return LoadModel{model};
        },
        ErrorCode::InvalidModelOutput,

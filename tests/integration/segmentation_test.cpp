@@ -287,11 +287,15 @@ TEST(SegmentationLifecycle, UnloadAndReloadRacingForwardsAndBatchesNeverCrash) {
 }
 TEST(SegmentationModels, OutputShapeIsValidatedAgainstTheLabels) {
   ImageSegmentationModule segmenter;
-  // A classifier's [1, 1000] output is not a map.
-  EXPECT_EQ(errorCodeOf([&] { segmenter.load(MOBILENET_V2); }), ErrorCode::InvalidModelOutput);
+  // A (foreign: no metadata to say so) classifier's [1, 1000] output is not a map.
+  EXPECT_EQ(errorCodeOf([&] {
+              segmenter.load(
+                  modelFromString((fixturesDir() / "tiny_seed1_64x64_fp32_foreign.pte").string()));
+            }),
+            ErrorCode::InvalidModelOutput);
   // The selfie model with VOC's 21 labels: 2 classes out, 21 labels known.
   ModelDescriptor wrongLabels = MEDIAPIPE_SELFIE;
-  wrongLabels.labels.clear();
+  wrongLabels.labels = test::vocLabelNames();
   try {
     segmenter.load(wrongLabels);
     FAIL() << "a 2-class model loaded with 21 labels";

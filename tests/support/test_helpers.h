@@ -8,9 +8,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "etvision/error.h"
+#include "etvision/segmentation.h"
 
 namespace etvision::test {
 
@@ -31,6 +34,15 @@ ErrorCode errorCodeOf(F&& f) {
   }
   ADD_FAILURE() << "no etvision::Error thrown";
   return ErrorCode::UnknownError;
+}
+
+/// Pascal VOC's 21 label names, from the library's own table.
+inline std::vector<std::string> vocLabelNames() {
+  std::vector<std::string> names;
+  for (int i = 0; i < static_cast<int>(DeeplabLabel::ARGMAX); ++i) {
+    names.emplace_back(deeplabLabelName(static_cast<DeeplabLabel>(i)));
+  }
+  return names;
 }
 
 /// Waits until `counter` has moved past the value it had on entry: progress
