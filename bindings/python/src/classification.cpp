@@ -1,4 +1,5 @@
 // etvision.ClassificationModule and its result types.
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/unordered_map.h>
 #include <nanobind/stl/vector.h>
@@ -96,7 +97,13 @@ void bindClassification(nb::module_& m) {
       .def_ro("name", &ClassifierInfo::name)
       .def_ro("input_width", &ClassifierInfo::inputWidth)
       .def_ro("input_height", &ClassifierInfo::inputHeight)
-      .def_ro("num_labels", &ClassifierInfo::numLabels);
+      .def_ro("num_labels", &ClassifierInfo::numLabels)
+      .def_prop_ro(
+          "normalization", [](const ClassifierInfo& info) { return info.normalization; },
+          "The normalisation applied to the input; None: [0, 1] RGB.")
+      .def_ro("metadata_from_model", &ClassifierInfo::metadataFromModel,
+              "True when preprocessing and labels came from the .pte itself (models exported "
+              "by etvision carry them).");
 
   nb::class_<ClassificationModule> classifier(
       m, "ClassificationModule",

@@ -151,9 +151,15 @@ void bindSegmentation(nb::module_& m) {
       .def_ro("input_height", &SegmenterInfo::inputHeight)
       .def_ro("output_width", &SegmenterInfo::outputWidth)
       .def_ro("output_height", &SegmenterInfo::outputHeight)
-      .def_prop_ro("labels", [](const SegmenterInfo& info) {
-        return info.labels ? *info.labels : std::vector<std::string>{};
-      });
+      .def_prop_ro("labels",
+                   [](const SegmenterInfo& info) {
+                     return info.labels ? *info.labels : std::vector<std::string>{};
+                   })
+      .def_prop_ro(
+          "normalization", [](const SegmenterInfo& info) { return info.normalization; },
+          "The normalisation applied to the input; None: [0, 1] RGB.")
+      .def_ro("metadata_from_model", &SegmenterInfo::metadataFromModel,
+              "True when preprocessing and labels came from the .pte itself.");
 
   nb::class_<ImageSegmentationModule> segmenter(
       m, "ImageSegmentationModule",

@@ -63,6 +63,30 @@ def test_custom_descriptor_and_path(photos):
             b.classify(str(photos[3]), max_results=1).categories[0].index
 
 
+def test_a_bundled_pte_by_path_carries_its_own_preprocessing(photos):
+    """The package's bundled .pte, given as a bare path (no descriptor
+    fields), gives exactly what the built-in name gives."""
+    import pathlib
+
+    package_models = pathlib.Path(etvision.__file__).parent / "share" / "etvision" / "models"
+    path = package_models / "mobilenet_v2" / "mobilenet_v2_xnnpack_fp32.pte"
+    assert path.is_file(), path
+    coffee = next(str(p) for p in photos if p.name == "skimage_coffee.png")
+    with etvision.ClassificationModule() as by_name, etvision.ClassificationModule() as by_path:
+        by_name.load(etvision.MOBILENET_V2)
+        by_path.load(str(path))
+        info = by_path.info
+        assert info.metadata_from_model and info.name == "mobilenet_v2"
+        assert list(info.normalization.mean) == pytest.approx([0.485, 0.456, 0.406])
+        expected = by_name.classify(coffee)
+        got = by_path.classify(coffee, max_results=1)
+        np.testing.assert_array_equal(got.probabilities, expected.probabilities)
+        assert got.categories[0].label == "espresso" and got.categories[0].probability > 0.9
+    with etvision.ImageSegmentationModule() as seg:
+        seg.load(etvision.MEDIAPIPE_SELFIE)
+        assert seg.info.metadata_from_model and seg.info.normalization is None
+
+
 def test_arrays_outlive_the_module_and_the_result(photos):
     module = etvision.ImageSegmentationModule()
     module.load(etvision.MEDIAPIPE_SELFIE)
