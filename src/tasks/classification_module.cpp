@@ -48,7 +48,7 @@ void checkOutputs(const detail::ExecutorchModel& model, const TaskConfig& config
   const std::size_t outputs = elementCount(model.outputShapes().front());
   if (outputs != config.labels->size()) {
     throw Error(ErrorCode::InvalidModelOutput,
-                "Unexpected classification output size: model '" + config.name + "' outputs " +
+                "Unexpected classification output size: model '" + config.source + "' outputs " +
                     std::to_string(outputs) + " values but " +
                     std::to_string(config.labels->size()) +
                     " labels are known. Give the model's own labels in ModelDescriptor::labels.");

@@ -200,9 +200,9 @@ void ImageSegmentationModule::load(const ModelDescriptor& model, ProgressCallbac
 
 void ImageSegmentationModule::load(const ModelDescriptor& model, const LoadOptions& options) {
   state_->core.load(model, options,
-                    [&](const detail::ExecutorchModel& program, const TaskConfig& config) {
+                    [](const detail::ExecutorchModel& program, const TaskConfig& config) {
                       readGeometry(program.outputShapes().front(), config.labels->size(),
-                                   "Model '" + model.modelSource + "'");
+                                   "Model '" + config.source + "'");
                     });
 }
 

@@ -44,6 +44,7 @@ TaskConfig TaskCore::settleConfig(const ModelDescriptor& model,
                                   const std::string& where) const {
   TaskConfig config;
   config.name = model.name.empty() ? model.modelSource : model.name;
+  config.source = model.modelSource;
   config.normalization = model.normalization;
   if (embedded) {
     // A model given by path (modelFromString names it by its source) goes by

@@ -28,6 +28,8 @@ namespace etvision::detail {
 /// What a loaded model needs besides its program.
 struct TaskConfig {
   std::string name;
+  /// ModelDescriptor::modelSource, for messages.
+  std::string source;
   std::optional<Normalization> normalization;
   std::shared_ptr<const std::vector<std::string>> labels;
   /// Preprocessing and labels came from the model's own metadata.
