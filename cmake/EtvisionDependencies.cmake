@@ -44,19 +44,23 @@ endforeach()
 set_property(GLOBAL PROPERTY ETVISION_EXECUTORCH_RUNTIME_FILES
   "${ETVISION_EXECUTORCH_RUNTIME_FILES}")
 
-# --- OpenCV (core, imgproc, imgcodecs) ---------------------------------------
-# Debian ships OpenCVConfig.cmake only with the full libopencv-dev; the three
-# module packages we install carry headers and libraries without it.
-find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
+# --- OpenCV (core, imgproc, imgcodecs, videoio) ------------------------------
+# Debian ships OpenCVConfig.cmake only with the full libopencv-dev; the four
+# module packages we install carry headers and libraries without it. videoio
+# reads and writes video files, cameras and streams (src/video/) through
+# Debian's FFmpeg backend (libopencv-videoio-dev pulls libavcodec/libavformat,
+# whose libx264 gives H.264 output) and V4L2 for cameras.
+find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs videoio)
 if(OpenCV_FOUND)
   add_library(etvision_opencv INTERFACE)
   target_include_directories(etvision_opencv SYSTEM INTERFACE ${OpenCV_INCLUDE_DIRS})
-  target_link_libraries(etvision_opencv INTERFACE opencv_core opencv_imgproc opencv_imgcodecs)
+  target_link_libraries(etvision_opencv INTERFACE opencv_core opencv_imgproc opencv_imgcodecs
+                                                    opencv_videoio)
 else()
   find_path(ETVISION_OPENCV_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4 REQUIRED)
   add_library(etvision_opencv INTERFACE)
   target_include_directories(etvision_opencv SYSTEM INTERFACE "${ETVISION_OPENCV_INCLUDE_DIR}")
-  foreach(_module core imgproc imgcodecs)
+  foreach(_module core imgproc imgcodecs videoio)
     find_library(ETVISION_OPENCV_${_module} opencv_${_module} REQUIRED)
     target_link_libraries(etvision_opencv INTERFACE "${ETVISION_OPENCV_${_module}}")
   endforeach()
