@@ -83,7 +83,8 @@ struct VideoInfo {
   int height = 0;
   /// Frames per second as the container or device declares it (0 unknown).
   double fps = 0.0;
-  /// Frames the container declares; -1 for live sources or when unknown.
+  /// Frames the container declares; -1 for cameras and streams or when
+  /// unknown (a paced file keeps its count).
   std::int64_t frameCount = -1;
   /// FourCC of the decoded stream ("h264", "mjpg", ...), when known.
   std::string codec;
@@ -183,9 +184,12 @@ struct VideoSegmentOptions {
   EffectOptions effect;
   /// Where to write the processed video (same frame count, size and rate
   /// for a file source); empty writes nothing. The container follows the
-  /// extension (.mp4, .mkv, .avi); the codec is H.264 when the FFmpeg
-  /// backend has an encoder for it, else MPEG-4 part 2
-  /// (VideoSummary::outputCodec says which).
+  /// extension (.mp4, .mkv, .avi; none, or a picture's such as .png, is
+  /// InvalidUserInput); the codec is H.264 when the FFmpeg backend has an
+  /// encoder for it, else MPEG-4 part 2 (VideoSummary::outputCodec says
+  /// which). The rate is the source's, 30 fps when it declares none; an odd
+  /// width or height loses its last column or row (OpenCV's writer crops to
+  /// the even sizes 4:2:0 video needs).
   std::filesystem::path output;
   /// Called once per processed frame, in order, on the calling thread.
   std::function<void(const SegmentedFrame&)> onFrame;
