@@ -100,7 +100,13 @@ std::string VideoInput::describe() const {
 
 // --- VideoReader -------------------------------------------------------------
 
-struct VideoReader::State {
+}  // namespace etvision
+
+namespace etvision::detail {
+
+// The reader's state and steps. In detail (hidden) rather than as members of
+// VideoReader::State, which would be exported with the public class.
+struct ReaderState {
   VideoInput input;
   std::string what;  // input.describe()
   cv::VideoCapture capture;
@@ -123,7 +129,7 @@ struct VideoReader::State {
   [[noreturn]] void failEnded();
 };
 
-void VideoReader::State::openFile() {
+void ReaderState::openFile() {
   detail::checkVideoFile(input.location, what);
   // Absolute, so FFmpeg never reads "name:with:colons.mp4" as a protocol.
   std::error_code ec;
@@ -141,7 +147,7 @@ void VideoReader::State::openFile() {
   }
 }
 
-void VideoReader::State::openCamera() {
+void ReaderState::openCamera() {
   const std::string device = cameraDevice(input);
   std::error_code ec;
   if (!std::filesystem::exists(device, ec)) {
@@ -163,7 +169,7 @@ void VideoReader::State::openCamera() {
   }
 }
 
-void VideoReader::State::openStream() {
+void ReaderState::openStream() {
   const std::vector<int> params{cv::CAP_PROP_OPEN_TIMEOUT_MSEC, kStreamOpenTimeoutMs,
                                 cv::CAP_PROP_READ_TIMEOUT_MSEC, kStreamReadTimeoutMs};
   if (!capture.open(input.location, cv::CAP_FFMPEG, params)) {
@@ -173,7 +179,7 @@ void VideoReader::State::openStream() {
   }
 }
 
-void VideoReader::State::readInfo() {
+void ReaderState::readInfo() {
   info.live = input.live();
   info.width = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH));
   info.height = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT));
@@ -190,7 +196,7 @@ void VideoReader::State::readInfo() {
   }
 }
 
-std::optional<VideoFrame> VideoReader::State::grab() {
+std::optional<VideoFrame> ReaderState::grab() {
   if (!capture.read(decoded) || decoded.empty()) return std::nullopt;
   VideoFrame frame;
   frame.index = next++;
@@ -227,7 +233,7 @@ std::optional<VideoFrame> VideoReader::State::grab() {
   return frame;
 }
 
-void VideoReader::State::failEnded() {
+void ReaderState::failEnded() {
   switch (input.kind) {
     case VideoInput::Kind::File:
       fail(what + " ends after " + std::to_string(next) + " of the " +
@@ -248,8 +254,16 @@ void VideoReader::State::failEnded() {
   fail(what + " ended unexpectedly");
 }
 
+}  // namespace etvision::detail
+
+namespace etvision {
+
+struct VideoReader::State {
+  detail::ReaderState reader;
+};
+
 VideoReader::VideoReader(const VideoInput& input) : state_(std::make_unique<State>()) {
-  State& s = *state_;
+  detail::ReaderState& s = state_->reader;
   s.input = input;
   s.what = input.describe();
   if (input.location.empty()) {
@@ -285,11 +299,11 @@ VideoReader::VideoReader(VideoReader&&) noexcept = default;
 VideoReader& VideoReader::operator=(VideoReader&&) noexcept = default;
 
 const VideoInfo& VideoReader::info() const noexcept {
-  return state_->info;
+  return state_->reader.info;
 }
 
 std::optional<VideoFrame> VideoReader::read() {
-  State& s = *state_;
+  detail::ReaderState& s = state_->reader;
   if (s.first) {
     std::optional<VideoFrame> frame = std::move(s.first);
     s.first.reset();
