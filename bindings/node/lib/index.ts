@@ -22,6 +22,34 @@ export type SegmentationOutput = { [DeeplabLabel.ARGMAX]: Int32Array } & {
   [K in Exclude<DeeplabLabel, DeeplabLabel.ARGMAX>]?: Float32Array;
 };
 
+/** react-native-executorch's tensor scalar types; PixelData uses BYTE. */
+export enum ScalarType {
+  BYTE = 0,
+  CHAR = 1,
+  SHORT = 2,
+  INT = 3,
+  LONG = 4,
+  HALF = 5,
+  FLOAT = 6,
+  DOUBLE = 7,
+  BOOL = 11,
+}
+
+/**
+ * Raw pixels, as react-native-executorch 0.8's `PixelData`: 8-bit, row-major,
+ * `sizes` = [height, width, channels] with 3 channels (RGB; also 4 = RGBA,
+ * 1 = grey). The bytes are copied when forward() is called, so the buffer
+ * may be reused (e.g. for the next video frame) right away.
+ */
+export interface PixelData {
+  dataPtr: Uint8Array;
+  sizes: [number, number, number];
+  scalarType: ScalarType;
+}
+
+/** What forward() reads: a URL, file:// URI, path, data URI, raw base64, or pixels. */
+export type ImageInput = string | PixelData;
+
 type Native = NativeModule<unknown[], unknown>;
 
 function nativeLoadArgs(model: unknown) {
@@ -94,12 +122,11 @@ export class ClassificationModule extends BaseModule {
 
   /**
    * Every label of the model with its softmax probability (unsorted).
-   * `imageSource`: http(s) URL, file:// URI, path, data URI or raw base64.
+   * `imageSource`: http(s) URL, file:// URI, path, data URI, raw base64 or
+   * PixelData (e.g. a video frame).
    */
-  async forward(imageSource: string): Promise<{ [category: string]: number }> {
-    if (typeof imageSource !== 'string') {
-      throw makeError(ETError.InvalidUserInput, 'imageSource must be a string');
-    }
+  async forward(imageSource: ImageInput): Promise<{ [category: string]: number }> {
+    // The image's type and PixelData's shape are checked natively (one message).
     return (await this.nativeModule.forward(imageSource)) as { [category: string]: number };
   }
 }
@@ -115,13 +142,10 @@ export class ImageSegmentationModule extends BaseModule {
    * false), the input image's size.
    */
   async forward(
-    imageSource: string,
+    imageSource: ImageInput,
     classesOfInterest: DeeplabLabel[] = [],
     resize = false,
   ): Promise<SegmentationOutput> {
-    if (typeof imageSource !== 'string') {
-      throw makeError(ETError.InvalidUserInput, 'imageSource must be a string');
-    }
     if (!Array.isArray(classesOfInterest)) {
       throw makeError(ETError.InvalidUserInput, 'classesOfInterest must be an array of DeeplabLabel');
     }

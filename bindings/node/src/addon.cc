@@ -15,6 +15,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -67,6 +68,82 @@ Napi::Value rejected(Napi::Env env, const Failure& failure) {
   auto deferred = Napi::Promise::Deferred::New(env);
   deferred.Reject(makeError(env, failure).Value());
   return deferred.Promise();
+}
+
+// An image argument: a string (URL, file URI, path, data URI, base64) or
+// react-native-executorch's PixelData ({dataPtr: Uint8Array, sizes: [H, W,
+// C], scalarType: ScalarType.BYTE}; C = 3 RGB, 4 RGBA, 1 grey). The pixels
+// are copied, so the caller may reuse its buffer as soon as forward()
+// returns its promise, and the worker never touches JS memory.
+struct ImageArgument {
+  std::string text;
+  std::vector<std::uint8_t> pixels;
+  int width = 0;
+  int height = 0;
+  etvision::PixelFormat format = etvision::PixelFormat::RGB;
+
+  etvision::ImageSource source() const {
+    if (pixels.empty()) return etvision::ImageSource(text);
+    return etvision::ImageSource::fromPixels(
+        etvision::PixelBuffer{pixels.data(), width, height, 0, format});
+  }
+};
+
+constexpr int kScalarTypeByte = 0;  // react-native-executorch's ScalarType.BYTE
+
+std::optional<Failure> readImageArgument(const Napi::Value& value, ImageArgument& image) {
+  if (value.IsString()) {
+    image.text = value.As<Napi::String>();
+    return std::nullopt;
+  }
+  const Failure wrongType{kInvalidUserInput,
+                          "imageSource must be a string (URL, file URI, path, data URI or "
+                          "base64) or PixelData ({dataPtr: Uint8Array, sizes: [height, width, "
+                          "3], scalarType: ScalarType.BYTE})"};
+  if (!value.IsObject()) return wrongType;
+  const Napi::Object object = value.As<Napi::Object>();
+  const Napi::Value data = object.Get("dataPtr");
+  const Napi::Value sizes = object.Get("sizes");
+  if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      !sizes.IsArray()) {
+    return wrongType;
+  }
+  const Napi::Value scalarType = object.Get("scalarType");
+  if (!scalarType.IsNumber() || scalarType.As<Napi::Number>().Int32Value() != kScalarTypeByte) {
+    return Failure{kInvalidUserInput,
+                   "PixelData.scalarType must be ScalarType.BYTE (0): pixels are 8-bit"};
+  }
+  const Napi::Array dims = sizes.As<Napi::Array>();
+  std::int64_t extent[3] = {0, 0, 0};
+  bool dimsOk = dims.Length() == 3;
+  for (uint32_t i = 0; dimsOk && i < 3; ++i) {
+    const Napi::Value v = dims.Get(i);
+    dimsOk = v.IsNumber() && v.As<Napi::Number>().DoubleValue() >= 1 &&
+             v.As<Napi::Number>().DoubleValue() <= 1 << 20 &&
+             v.As<Napi::Number>().DoubleValue() == v.As<Napi::Number>().Int64Value();
+    if (dimsOk) extent[i] = v.As<Napi::Number>().Int64Value();
+  }
+  if (!dimsOk || (extent[2] != 1 && extent[2] != 3 && extent[2] != 4)) {
+    return Failure{kInvalidUserInput,
+                   "PixelData.sizes must be [height, width, channels] with positive integers "
+                   "and channels 3 (RGB), 4 (RGBA) or 1 (grey)"};
+  }
+  const Napi::Uint8Array bytes = data.As<Napi::Uint8Array>();
+  const auto expected = static_cast<std::size_t>(extent[0] * extent[1] * extent[2]);
+  if (bytes.ElementLength() != expected) {
+    return Failure{kInvalidUserInput,
+                   "PixelData.dataPtr holds " + std::to_string(bytes.ElementLength()) +
+                       " bytes but sizes [" + std::to_string(extent[0]) + ", " +
+                       std::to_string(extent[1]) + ", " + std::to_string(extent[2]) +
+                       "] need " + std::to_string(expected)};
+  }
+  image.height = static_cast<int>(extent[0]);
+  image.width = static_cast<int>(extent[1]);
+  image.format = extent[2] == 3   ? etvision::PixelFormat::RGB
+                 : extent[2] == 4 ? etvision::PixelFormat::RGBA
+                                  : etvision::PixelFormat::Gray;
+  image.pixels.assign(bytes.Data(), bytes.Data() + expected);
+  return std::nullopt;
 }
 
 // Throws the library's own ModuleNotLoaded error (code and message): what
@@ -349,18 +426,14 @@ class NativeClassifier : public ModuleWrap<NativeClassifier, etvision::Classific
                             &NativeClassifier::IsLoaded))});
   }
 
-  // forward(imageSource: string): Promise<{[label]: probability}>
+  // forward(imageSource: string | PixelData): Promise<{[label]: probability}>
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) {
-      return rejected(env,
-                      {kInvalidUserInput,
-                       "imageSource must be a string (URL, file URI, path, data URI or base64)"});
-    }
-    std::string image = info[0].As<Napi::String>();
+    ImageArgument image;
+    if (auto failure = readImageArgument(info[0], image)) return rejected(env, *failure);
     using Result = std::unordered_map<std::string, float>;
     auto run = [image = std::move(image)](etvision::ClassificationModule& module) {
-      return module.forward(image);
+      return module.forward(image.source());
     };
     auto convert = [](Napi::Env env, const Result& result) -> Napi::Value {
       Napi::Object object = Napi::Object::New(env);
@@ -399,16 +472,12 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
                             &NativeSegmenter::IsLoaded))});
   }
 
-  // forward(imageSource: string, classesOfInterest: number[], resize: boolean)
+  // forward(imageSource: string | PixelData, classesOfInterest: number[], resize: boolean)
   //   -> Promise<{21: Int32Array, [label]: Float32Array}>
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) {
-      return rejected(env,
-                      {kInvalidUserInput,
-                       "imageSource must be a string (URL, file URI, path, data URI or base64)"});
-    }
-    std::string image = info[0].As<Napi::String>();
+    ImageArgument image;
+    if (auto failure = readImageArgument(info[0], image)) return rejected(env, *failure);
     std::vector<etvision::DeeplabLabel> classes;
     if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) {
       if (!info[1].IsArray()) {
@@ -434,7 +503,7 @@ class NativeSegmenter : public ModuleWrap<NativeSegmenter, etvision::ImageSegmen
     using Result = etvision::Segmentation;
     auto run = [image = std::move(image), classes = std::move(classes),
                 resize](etvision::ImageSegmentationModule& module) {
-      return module.forward(image, classes, resize);
+      return module.forward(image.source(), classes, resize);
     };
     auto convert = [](Napi::Env env, const Result& result) -> Napi::Value {
       Napi::Object object = Napi::Object::New(env);
