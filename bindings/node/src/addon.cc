@@ -134,8 +134,8 @@ std::optional<Failure> readImageArgument(const Napi::Value& value, ImageArgument
     return Failure{kInvalidUserInput,
                    "PixelData.dataPtr holds " + std::to_string(bytes.ElementLength()) +
                        " bytes but sizes [" + std::to_string(extent[0]) + ", " +
-                       std::to_string(extent[1]) + ", " + std::to_string(extent[2]) +
-                       "] need " + std::to_string(expected)};
+                       std::to_string(extent[1]) + ", " + std::to_string(extent[2]) + "] need " +
+                       std::to_string(expected)};
   }
   image.height = static_cast<int>(extent[0]);
   image.width = static_cast<int>(extent[1]);
