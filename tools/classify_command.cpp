@@ -1,5 +1,6 @@
 // etvision classify IMAGE|DIR... [--model NAME|URL|PATH] [--top N] [--json]
 //                   [--threads N] [--fast-decode]
+// etvision classify VIDEO|--camera N [--every N] [--frames N] [--json]
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "model_argument.h"
 #include "progress_bar.h"
 #include "runtime_arguments.h"
+#include "video_arguments.h"
 
 namespace etvision::cli {
 
@@ -24,6 +26,7 @@ struct ClassifyArguments {
   std::size_t top = 5;
   bool json = false;
   RuntimeArguments runtime;
+  VideoArguments video;
 };
 
 void printText(const std::string& image, const Classification& result) {
@@ -58,9 +61,12 @@ CommandRunner addClassifyCommand(CLI::App& app) {
                     "One JSON object per line per image: {image, model, top: [{index, label, "
                     "probability}]}");
   addRuntimeOptions(*command, args->runtime);
+  addVideoOptions(*command, args->video, /*segment=*/false);
 
   return [args] {
-    const ImageArguments inputs = expandImageArguments(args->images);
+    const std::optional<VideoInput> video = videoInputOf(args->images, args->video);
+    if (!video) requireImages(args->images);
+    const ImageArguments inputs = video ? ImageArguments{} : expandImageArguments(args->images);
     applyRuntimeArguments(args->runtime);
     const ModelDescriptor model = resolveModel(args->model);
     ClassificationModule classifier;
@@ -68,6 +74,9 @@ CommandRunner addClassifyCommand(CLI::App& app) {
     const ClassifierInfo info = classifier.info();
     explainPreprocessing(args->model, {info.metadataFromModel, info.normalization},
                          "ImageNet's 1000", std::cerr);
+    if (video) {
+      return runClassifyVideo(classifier, model.name, *video, args->video, args->top, args->json);
+    }
 
     ClassifyOptions options;
     options.maxResults = args->top;

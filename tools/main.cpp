@@ -1,6 +1,7 @@
 // etvision: classify and segment images (and fetch models) from the command
 // line.
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "commands.h"
@@ -11,6 +12,10 @@
 #include "usage_errors.h"
 
 int main(int argc, char** argv) {
+  // FFmpeg logs its own diagnostics ("moov atom not found") on stderr, where
+  // the CLI promises one line per failure; etvision's coded error already
+  // says what is wrong. A value the user set is kept.
+  setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", /*overwrite=*/0);
   CLI::App app{"etvision: image classification and segmentation on the ExecuTorch runtime"};
   app.require_subcommand(1);
   app.set_version_flag("--version", [] {

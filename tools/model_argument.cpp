@@ -73,13 +73,19 @@ void explainPreprocessing(const ModelArgument& argument, const LoadedModel& load
       << (argument.labelsFile.empty() ? ", --labels FILE for other labels" : "") << ".\n";
 }
 
+void requireImages(const std::vector<std::string>& images) {
+  if (images.empty()) {
+    throw UsageError(ErrorCode::InvalidUserInput,
+                     "No image given: pass images, directories, one video, or --camera N.");
+  }
+}
+
 void addImageAndModelOptions(CLI::App& command, std::vector<std::string>& images,
                              ModelArgument& model) {
-  command
-      .add_option("images", images,
-                  "Images: paths, directories (their images, by name), file:// or http(s):// URLs, "
-                  "data URIs or base64")
-      ->required();
+  command.add_option(
+      "images", images,
+      "Images: paths, directories (their images, by name), file:// or http(s):// URLs, "
+      "data URIs or base64; or one video (file or stream URL)");
   command
       .add_option("-m,--model", model.model,
                   "Built-in model name (see 'etvision models'), URL, file:// URI or .pte path")

@@ -43,6 +43,10 @@ struct LoadedModel {
 void explainPreprocessing(const ModelArgument& argument, const LoadedModel& loaded,
                           std::string_view defaultLabels, std::ostream& err);
 
+/// Throws UsageError when no image (or video) was given: the IMAGE...
+/// positional is optional only so that --camera can stand alone.
+void requireImages(const std::vector<std::string>& images);
+
 /// Registers the options every inference command shares: the IMAGE...
 /// positionals, --model, and --normalize / --labels for custom models.
 void addImageAndModelOptions(CLI::App& command, std::vector<std::string>& images,

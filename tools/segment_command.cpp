@@ -1,6 +1,8 @@
 // etvision segment IMAGE|DIR... [--model ...] [--classes PERSON,CAT] [--resize]
 //                  [--overlay out.png|OUTDIR] [--mask out.png|OUTDIR] [--json]
 //                  [--threads N] [--fast-decode]
+// etvision segment VIDEO|--camera N [--effect ...] [--output OUT.mp4] [--json]
+//                  [--per-frame] [--smooth S] [--frames N] (video_arguments.h)
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -17,6 +19,7 @@
 #include "model_argument.h"
 #include "progress_bar.h"
 #include "runtime_arguments.h"
+#include "video_arguments.h"
 
 namespace etvision::cli {
 
@@ -31,6 +34,7 @@ struct SegmentArguments {
   std::string mask;
   bool json = false;
   RuntimeArguments runtime;
+  VideoArguments video;
 };
 
 /// With a directory among the images, `pattern` is an output directory and
@@ -118,8 +122,21 @@ CommandRunner addSegmentCommand(CLI::App& app) {
                     "One JSON object per line per image: {image, model, width, height, classes}");
 
   addRuntimeOptions(*command, args->runtime);
+  addVideoOptions(*command, args->video, /*segment=*/true);
 
   return [args] {
+    const std::optional<VideoInput> video = videoInputOf(args->images, args->video);
+    if (video) {
+      applyRuntimeArguments(args->runtime);
+      const ModelDescriptor model = resolveModel(args->model);
+      ImageSegmentationModule segmenter;
+      segmenter.load(model, makeProgressBar("Downloading " + model.name));
+      const SegmenterInfo info = segmenter.info();
+      explainPreprocessing(args->model, {info.metadataFromModel, info.normalization},
+                           "Pascal VOC's 21", std::cerr);
+      return runSegmentVideo(segmenter, model.name, *video, args->video, args->classes, args->json);
+    }
+    requireImages(args->images);
     const ImageArguments inputs = expandImageArguments(args->images);
     if (inputs.fromDirectory) {
       if (!args->overlay.empty()) prepareOutputDirectory("--overlay", args->overlay);
