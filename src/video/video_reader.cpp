@@ -173,8 +173,9 @@ void ReaderState::openStream() {
   const std::vector<int> params{cv::CAP_PROP_OPEN_TIMEOUT_MSEC, kStreamOpenTimeoutMs,
                                 cv::CAP_PROP_READ_TIMEOUT_MSEC, kStreamReadTimeoutMs};
   if (!capture.open(input.location, cv::CAP_FFMPEG, params)) {
-    fail(what + " cannot be opened within " + std::to_string(kStreamOpenTimeoutMs / 1000) +
-         " s: check the URL, that the server is up and reachable from here, and any "
+    fail(what + " cannot be opened (refused, unreachable, not a video, or no answer within " +
+         std::to_string(kStreamOpenTimeoutMs / 1000) +
+         " s): check the URL, that the server is up and reachable from here, and any "
          "credentials; rtsp://, rtmp://, http(s):// (HLS, MJPEG) are supported");
   }
 }
