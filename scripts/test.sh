@@ -53,7 +53,7 @@ scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=thread 
   -DETVISION_BUILD_BENCHMARKS=OFF -DETVISION_FIXTURES_DIR="$root/build/fixtures" \
   --target etvision_integration_tests
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp" build-tsan/tests/etvision_integration_tests \
-  --gtest_filter='*Concurrent*:*Racing*:*WhileWaitingForAnotherDownload*'
+  --gtest_filter='*Concurrent*:*Racing*:*WhileWaitingForAnotherDownload*:Video*'
 
 echo "== fuzzing (libFuzzer, fixed seed, bounded) =="
 scripts/test_fuzz.sh
