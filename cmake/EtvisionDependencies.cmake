@@ -66,6 +66,15 @@ else()
   endforeach()
 endif()
 
+# --- FFmpeg (H.264 output at a chosen x264 preset) --------------------------
+# src/video/h264_encoder.cpp writes through libavcodec directly because
+# OpenCV's writer cannot pass encoder options; the same Debian FFmpeg
+# libraries OpenCV's videoio already loads (libavcodec-dev, libavformat-dev,
+# libavutil-dev, libswscale-dev).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ETVISION_FFMPEG REQUIRED IMPORTED_TARGET
+  libavcodec libavformat libavutil libswscale)
+
 # --- Others -----------------------------------------------------------------
 find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
@@ -76,5 +85,5 @@ find_package(Threads REQUIRED)
 set(ETVISION_PRIVATE_DEPS
   executorch::runtime executorch::threadpool executorch::kernels_optimized
   executorch::kernels_quantized executorch::backend_xnnpack
-  etvision_opencv CURL::libcurl ZLIB::ZLIB OpenSSL::Crypto nlohmann_json::nlohmann_json
-  Threads::Threads)
+  etvision_opencv PkgConfig::ETVISION_FFMPEG CURL::libcurl ZLIB::ZLIB OpenSSL::Crypto
+  nlohmann_json::nlohmann_json Threads::Threads)

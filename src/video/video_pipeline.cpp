@@ -199,9 +199,7 @@ class WriterStage {
       frame.height = height_;
     }
     renderer_.render(frame.rgb, probability, segmentation.width, segmentation.height);
-    const cv::Mat rgb(frame.height, frame.width, CV_8UC3, frame.rgb.data());
-    cv::cvtColor(rgb, bgr_, cv::COLOR_RGB2BGR);
-    writer_.write(bgr_);
+    writer_.write(cv::Mat(frame.height, frame.width, CV_8UC3, frame.rgb.data()));
   }
 
   void join() noexcept {
@@ -214,7 +212,6 @@ class WriterStage {
   detail::EffectRenderer renderer_;
   detail::VideoFileWriter writer_;
   detail::FrameChannel<RenderItem> channel_;
-  cv::Mat bgr_;
   std::exception_ptr error_;  // set by the thread, read after join()
   std::thread thread_;
 };

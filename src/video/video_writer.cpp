@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <cstring>
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <random>
 #include <system_error>
 
 #include "etvision/error.h"
 #include "image/source_text.h"
+#include "video/h264_encoder.h"
 #include "video/video_probe.h"
 
 namespace etvision::detail {
@@ -28,9 +30,11 @@ constexpr double kFallbackFps = 30.0;
 // Debian's FFmpeg encodes it with libx264. MPEG-4 part 2 is built into
 // FFmpeg itself, so it is there when libx264 is not.
 //
-// Speed: x264 runs at its default preset ("medium"), which on a 2-core VM
-// encodes 720p at about 25 fps against about 100 fps for MPEG-4 part 2. A
-// faster preset (ultrafast/veryfast) cannot be chosen through OpenCV 4.6:
+// Speed: through OpenCV, x264 runs at its default preset ("medium"), which on
+// a 2-core VM encodes 720p at about 25 fps against about 100 fps for MPEG-4
+// part 2; so H.264 goes through libavcodec directly (h264_encoder.h) at
+// "veryfast", and OpenCV's writer is the fallback. A faster preset cannot be
+// chosen through OpenCV 4.6:
 // its FFmpeg writer parses OPENCV_FFMPEG_WRITER_OPTIONS but uses the
 // dictionary only to pick hardware acceleration, and opens the encoder with
 // avcodec_open2(context, codec, NULL), so "preset;ultrafast" is ignored
@@ -83,13 +87,16 @@ std::filesystem::path reserveTemporary(const std::filesystem::path& output) {
 struct VideoFileWriter::State {
   std::filesystem::path output;
   std::filesystem::path temporary;
+  std::unique_ptr<H264Encoder> h264;
   cv::VideoWriter writer;
+  cv::Mat bgr;  // OpenCV's writer takes BGR
   std::string codec;
   double fps = kFallbackFps;
   std::int64_t written = 0;
   bool committed = false;
 
   void discard() noexcept {
+    h264.reset();
     try {
       writer.release();
     } catch (...) {
@@ -140,6 +147,11 @@ VideoFileWriter::VideoFileWriter(const std::filesystem::path& output, int width,
   s.fps = std::isfinite(fps) && fps > 0.0 && fps <= 1000.0 ? fps : kFallbackFps;
   s.temporary = reserveTemporary(output);
 
+  s.h264 = H264Encoder::open(s.temporary, width, height, s.fps);
+  if (s.h264) {
+    s.codec = "h264";
+    return;
+  }
   // OpenCV's FFmpeg writer drops the last column / row of an odd width or
   // height (4:2:0 chroma needs even sizes); frames are given at full size.
   const cv::Size size(width, height);
@@ -168,9 +180,16 @@ VideoFileWriter::~VideoFileWriter() {
   if (state_ && !state_->committed) state_->discard();
 }
 
-void VideoFileWriter::write(const cv::Mat& bgr) {
+void VideoFileWriter::write(const cv::Mat& rgb) {
+  State& s = *state_;
+  if (s.h264) {
+    s.h264->write(rgb.ptr<std::uint8_t>());
+    ++s.written;
+    return;
+  }
   try {
-    state_->writer.write(bgr);
+    cv::cvtColor(rgb, s.bgr, cv::COLOR_RGB2BGR);
+    s.writer.write(s.bgr);
   } catch (const cv::Exception& e) {
     failWrite("writing frame " + std::to_string(state_->written) + " of " + shown(state_->output) +
               " failed: OpenCV: " + e.what());
@@ -181,6 +200,10 @@ void VideoFileWriter::write(const cv::Mat& bgr) {
 void VideoFileWriter::commit() {
   State& s = *state_;
   try {
+    if (s.h264) {
+      s.h264->finish();
+      s.h264.reset();
+    }
     s.writer.release();
   } catch (const cv::Exception& e) {
     failWrite("finishing the video " + shown(s.output) + " failed: OpenCV: " + e.what());

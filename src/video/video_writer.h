@@ -20,8 +20,10 @@ namespace etvision::detail {
 class VideoFileWriter {
  public:
   /// Opens `output` for frames of `width` x `height` at `fps` (0 or a
-  /// nonsense rate: 30, see video_writer.cpp). Codec: H.264 when this
-  /// FFmpeg has an encoder for it, else MPEG-4 part 2. Throws
+  /// nonsense rate: 30, see video_writer.cpp). Codec: H.264 through
+  /// libavcodec at x264's "veryfast" preset (h264_encoder.h) when this
+  /// FFmpeg has libx264 and a muxer for the extension, else OpenCV's writer:
+  /// H.264 at x264's default preset, else MPEG-4 part 2. Throws
   /// FileWriteFailed when the output cannot be written (its folder is
   /// missing or read-only, it is a folder, FFmpeg knows no container for
   /// its extension) and InvalidUserInput when it has no extension.
@@ -30,8 +32,8 @@ class VideoFileWriter {
   VideoFileWriter(const VideoFileWriter&) = delete;
   VideoFileWriter& operator=(const VideoFileWriter&) = delete;
 
-  /// One BGR frame of the size given at construction.
-  void write(const cv::Mat& bgr);
+  /// One packed RGB frame (CV_8UC3) of the size given at construction.
+  void write(const cv::Mat& rgb);
   /// Finishes the file, checks that it reads back with every frame, and
   /// renames it to the output (replacing an existing file). Throws
   /// FileWriteFailed, leaving nothing behind, when any of that fails.

@@ -1,20 +1,22 @@
 // Writes a short test video from a photo, for the CLI's video tests (the
 // suite generates its videos instead of committing them):
-//   etvision_make_test_video OUT.mp4 WIDTH HEIGHT FRAMES FPS PHOTO
+//   etvision_make_test_video OUT.mp4 WIDTH HEIGHT FRAMES FPS PHOTO [FOURCC]
 // Each frame is a window panning across the enlarged photo, so frames differ
-// and keep the photo's content (a person, for the selfie model). MPEG-4
-// part 2 ('mp4v'), which every FFmpeg build encodes.
+// and keep the photo's content (a person, for the selfie model). FOURCC
+// defaults to MPEG-4 part 2 ('mp4v'), which every FFmpeg build encodes;
+// bench/video/ asks for 'avc1' (H.264, as cameras and phones record).
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 int main(int argc, char** argv) {
-  if (argc != 7) {
-    std::fprintf(stderr, "usage: %s OUT WIDTH HEIGHT FRAMES FPS PHOTO\n", argv[0]);
+  if (argc != 7 && !(argc == 8 && std::strlen(argv[7]) == 4)) {
+    std::fprintf(stderr, "usage: %s OUT WIDTH HEIGHT FRAMES FPS PHOTO [FOURCC]\n", argv[0]);
     return 2;
   }
   const int width = std::atoi(argv[2]);
@@ -28,7 +30,9 @@ int main(int argc, char** argv) {
   }
   cv::Mat enlarged;
   cv::resize(photo, enlarged, cv::Size(width * 6 / 5, height * 6 / 5), 0, 0, cv::INTER_LINEAR);
-  cv::VideoWriter writer(argv[1], cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'), fps,
+  const char* fourcc = argc == 8 ? argv[7] : "mp4v";
+  cv::VideoWriter writer(argv[1], cv::CAP_FFMPEG,
+                         cv::VideoWriter::fourcc(fourcc[0], fourcc[1], fourcc[2], fourcc[3]), fps,
                          cv::Size(width, height));
   if (!writer.isOpened()) {
     std::fprintf(stderr, "cannot write %s\n", argv[1]);
