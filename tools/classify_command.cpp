@@ -68,6 +68,7 @@ CommandRunner addClassifyCommand(CLI::App& app) {
     if (!video) requireImages(args->images);
     const ImageArguments inputs = video ? ImageArguments{} : expandImageArguments(args->images);
     applyRuntimeArguments(args->runtime);
+    if (video) applyVideoThreadDefault(args->runtime);
     const ModelDescriptor model = resolveModel(args->model);
     ClassificationModule classifier;
     classifier.load(model, makeProgressBar("Downloading " + model.name));

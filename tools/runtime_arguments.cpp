@@ -1,5 +1,8 @@
 #include "runtime_arguments.h"
 
+#include <cstdlib>
+#include <thread>
+
 #include "etvision/runtime.h"
 
 namespace etvision::cli {
@@ -17,6 +20,12 @@ void addRuntimeOptions(CLI::App& command, RuntimeArguments& arguments) {
 
 void applyRuntimeArguments(const RuntimeArguments& arguments) {
   if (arguments.threads != 0) setThreadCount(arguments.threads);
+}
+
+void applyVideoThreadDefault(const RuntimeArguments& arguments) {
+  if (arguments.threads != 0 || std::getenv("ETVISION_NUM_THREADS") != nullptr) return;
+  const unsigned hardware = std::thread::hardware_concurrency();
+  setThreadCount(hardware > 3 ? hardware - 2 : 1);
 }
 
 }  // namespace etvision::cli

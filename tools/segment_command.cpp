@@ -128,6 +128,7 @@ CommandRunner addSegmentCommand(CLI::App& app) {
     const std::optional<VideoInput> video = videoInputOf(args->images, args->video);
     if (video) {
       applyRuntimeArguments(args->runtime);
+      applyVideoThreadDefault(args->runtime);
       const ModelDescriptor model = resolveModel(args->model);
       ImageSegmentationModule segmenter;
       segmenter.load(model, makeProgressBar("Downloading " + model.name));

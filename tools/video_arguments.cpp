@@ -157,6 +157,12 @@ nlohmann::json summaryJson(const VideoInput& input, const std::string& model,
                       {"width", summary.input.width}, {"height", summary.input.height},
                       {"frames", summary.frames},     {"dropped", summary.dropped},
                       {"fps", summary.fps},           {"seconds", summary.seconds}};
+  // Where the time went, per frame (the stages overlap; see VideoSummary).
+  const double frames = summary.frames > 0 ? static_cast<double>(summary.frames) : 1.0;
+  line["busy_ms_per_frame"] = {{"decode", 1000.0 * summary.busySeconds.decode / frames},
+                               {"infer", 1000.0 * summary.busySeconds.infer / frames},
+                               {"effect", 1000.0 * summary.busySeconds.effect / frames},
+                               {"encode", 1000.0 * summary.busySeconds.encode / frames}};
   return line;
 }
 
@@ -285,6 +291,15 @@ int runSegmentVideo(ImageSegmentationModule& segmenter, const std::string& model
               << "): " << summary.frames << " frames in " << std::fixed << std::setprecision(2)
               << summary.seconds << " s, " << std::setprecision(1) << summary.fps << " fps";
     if (summary.dropped > 0) std::cout << ", " << summary.dropped << " dropped";
+    std::cout << "\n";
+    const double frames = summary.frames > 0 ? static_cast<double>(summary.frames) : 1.0;
+    std::cout << "  busy per frame: decode " << std::setprecision(1)
+              << 1000.0 * summary.busySeconds.decode / frames << " ms, infer "
+              << 1000.0 * summary.busySeconds.infer / frames << " ms";
+    if (!options.output.empty()) {
+      std::cout << ", effect " << 1000.0 * summary.busySeconds.effect / frames << " ms, encode "
+                << 1000.0 * summary.busySeconds.encode / frames << " ms";
+    }
     std::cout << "\n";
     if (!options.output.empty()) {
       std::cout << "  output: " << options.output.string() << " (" << summary.outputCodec << ")\n";

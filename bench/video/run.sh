@@ -3,7 +3,8 @@
 # side in one run on the same clips (issue 12's benchmark):
 #   - etvision end to end: `etvision segment CLIP --model mediapipe_selfie
 #     --effect blur --output OUT.mp4` (decode, infer, effect, H.264 encode;
-#     three threads overlapping);
+#     three threads overlapping; the CLI's video thread default: inference
+#     gets the cores the reader and writer leave);
 #   - etvision without encoding (--effect none: decode + inference only);
 #   - etvision's inference alone (bench/forward_latency --inference-only,
 #     the selfie model at 256x256);
@@ -90,11 +91,11 @@ for name in 720 1080; do
   for ((i = 0; i < runs; ++i)); do
     # Alternating engines spreads any drift of the machine over both.
     run "${name}p etvision blur+encode" "$etvision" segment "$clip" --model mediapipe_selfie \
-      --threads 2 --effect blur --output "$out/etvision_${name}p.mp4" --json
+      --effect blur --output "$out/etvision_${name}p.mp4" --json
     run "${name}p mediapipe blur+encode" "$venv/bin/python" bench/video/mediapipe_blur.py "$clip" \
       --model "$model_with_metadata" --out "$out/mediapipe_${name}p.mp4" --stages
     run "${name}p etvision decode+infer" "$etvision" segment "$clip" --model mediapipe_selfie \
-      --threads 2 --effect none --json
+      --effect none --json
     run "${name}p mediapipe blur, no encode" "$venv/bin/python" bench/video/mediapipe_blur.py \
       "$clip" --model "$model_with_metadata" --out "$out/mediapipe_${name}p.mp4" --no-encode --stages
   done

@@ -212,6 +212,15 @@ struct VideoSummary {
   VideoInfo input;
   /// "h264", "mp4v", ... or empty when nothing was written.
   std::string outputCodec;
+  /// Where the time went: how long each stage spent working, summed over
+  /// the frames (wall clock). The stages run concurrently, so these add up
+  /// to more than `seconds`; the largest bounds the frame rate.
+  struct StageSeconds {
+    double decode = 0.0;  ///< reading and decoding frames (reader thread)
+    double infer = 0.0;   ///< preprocessing, inference, maps (calling thread)
+    double effect = 0.0;  ///< drawing the effect (writer thread)
+    double encode = 0.0;  ///< encoding and writing (writer thread)
+  } busySeconds;
 };
 
 /// Segments every frame with `segmenter` (loaded), applies `options.effect`

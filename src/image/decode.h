@@ -41,6 +41,12 @@ struct DecodeOptions {
   /// scaling averages where the bilinear resize samples). Other formats are
   /// always decoded in full.
   std::optional<cv::Size> reduceToward;
+  /// loadImage only: a packed RGB or BGR pixel buffer (ImageSource::fromPixels)
+  /// is returned as a view of the caller's memory in its own channel order
+  /// (ignoring `order`) instead of a converted copy: for a caller that reads
+  /// either order and is done with the pixels before the consuming call
+  /// returns (the model input: a video frame costs no copy).
+  bool borrowPixels = false;
 };
 
 struct DecodedImage {

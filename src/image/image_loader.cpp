@@ -46,6 +46,17 @@ DecodedImage loadImage(const ImageSource& source, const ImageReadLimits& limits,
           return decodeImage(*value.bytes, limits, source.describe(), options);
         } else {
           static_assert(std::is_same_v<T, PixelBuffer>);
+          const bool packedColour =
+              value.format == PixelFormat::RGB || value.format == PixelFormat::BGR;
+          if (options.borrowPixels && packedColour) {
+            cv::Mat view = pixelBufferView(value, limits);
+            const int width = view.cols;
+            const int height = view.rows;
+            return DecodedImage{
+                std::move(view),
+                value.format == PixelFormat::RGB ? ChannelOrder::RGB : ChannelOrder::BGR, width,
+                height};
+          }
           cv::Mat rgb = pixelBufferToRgb(value, limits);
           const int width = rgb.cols;
           const int height = rgb.rows;

@@ -13,9 +13,9 @@ namespace etvision::detail {
 /// image_source.h documents.
 cv::Mat loadRgbImage(const ImageSource& source, const ImageReadLimits& limits);
 
-/// The same, with the decoder's channel order and reduced-decode choices
-/// (see DecodeOptions); raw pixel buffers are converted to RGB in full
-/// whatever `options` ask, and `pixels` always owns its memory.
+/// The same, with the decoder's channel order, reduced-decode and
+/// borrowing choices (see DecodeOptions); without borrowPixels, raw pixel
+/// buffers are converted to RGB in full and `pixels` owns its memory.
 DecodedImage loadImage(const ImageSource& source, const ImageReadLimits& limits,
                        const DecodeOptions& options);
 

@@ -41,7 +41,7 @@ const char* pixelFormatName(PixelFormat format) noexcept {
   return "unknown";
 }
 
-cv::Mat pixelBufferToRgb(const PixelBuffer& pixels, const ImageReadLimits& limits) {
+cv::Mat pixelBufferView(const PixelBuffer& pixels, const ImageReadLimits& limits) {
   const int channels = bytesPerPixel(pixels.format);
   if (channels == 0) {
     fail(pixels, "unknown PixelFormat value " + std::to_string(static_cast<int>(pixels.format)));
@@ -68,9 +68,14 @@ cv::Mat pixelBufferToRgb(const PixelBuffer& pixels, const ImageReadLimits& limit
     fail(pixels, "a row of " + std::to_string(rowBytes) + " bytes is too long");
   }
 
+  // Only read: the Mat type has no read-only flavour.
+  return cv::Mat(pixels.height, pixels.width, CV_MAKETYPE(CV_8U, channels),
+                 const_cast<std::uint8_t*>(pixels.data), static_cast<std::size_t>(stride));
+}
+
+cv::Mat pixelBufferToRgb(const PixelBuffer& pixels, const ImageReadLimits& limits) {
   // The borrowed buffer is only read: cvtColor and clone write to new memory.
-  const cv::Mat view(pixels.height, pixels.width, CV_MAKETYPE(CV_8U, channels),
-                     const_cast<std::uint8_t*>(pixels.data), static_cast<std::size_t>(stride));
+  const cv::Mat view = pixelBufferView(pixels, limits);
   cv::Mat rgb;
   try {
     switch (pixels.format) {

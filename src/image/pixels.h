@@ -13,6 +13,12 @@ int bytesPerPixel(PixelFormat format) noexcept;
 /// "RGB", "RGBA", ...; "unknown" for a value outside the enum.
 const char* pixelFormatName(PixelFormat format) noexcept;
 
+/// `pixels` checked (format, size, stride, ImageReadLimits::maxPixels) and
+/// wrapped as a Mat over the caller's memory, in its own format: no copy,
+/// valid only while the buffer is. Throws InvalidUserInput like
+/// pixelBufferToRgb.
+cv::Mat pixelBufferView(const PixelBuffer& pixels, const ImageReadLimits& limits);
+
 /// Copies `pixels` into a new CV_8UC3 RGB image (converting RGBA, BGR, BGRA
 /// and grey); the result does not borrow the buffer. Throws
 /// Error(InvalidUserInput) for a null pointer, a non-positive size, a stride

@@ -16,6 +16,8 @@ DecodedImage decodeForModel(const ImageSource& image, const ImageReadLimits& lim
                             bool fastDecode, const InputSpec& spec) {
   DecodeOptions options;
   options.order = ChannelOrder::BGR;
+  // Preprocessing reads the pixels before the call that gave them returns.
+  options.borrowPixels = true;
   if (fastDecode) options.reduceToward = cv::Size(spec.width, spec.height);
   return loadImage(image, limits, options);
 }

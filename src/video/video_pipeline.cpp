@@ -36,6 +36,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// Adds the seconds since `since` to `total` and restarts `since`.
+void addElapsed(double& total, Clock::time_point& since) {
+  const Clock::time_point now = Clock::now();
+  total += std::chrono::duration<double>(now - since).count();
+  since = now;
+}
+
 // Items waiting between two stages (files). Two keep the next stage fed
 // while bounding memory to a few decoded frames.
 constexpr std::size_t kQueueDepth = 2;
@@ -102,14 +109,19 @@ class ReaderStage {
   }
 
   std::int64_t dropped() const { return channel_.dropped(); }
+  /// Time spent reading and decoding; valid after next() returned nullopt or stop().
+  double busySeconds() const noexcept { return busySeconds_; }
 
  private:
   void run() noexcept {
     std::exception_ptr error;
     try {
+      Clock::time_point since = Clock::now();
       while (std::optional<VideoFrame> frame = reader_.read()) {
+        addElapsed(busySeconds_, since);
         if (keep_ && !keep_(*frame)) continue;
         if (!channel_.push(std::move(*frame))) break;  // cancelled
+        since = Clock::now();                          // waiting for the consumer is not decoding
       }
     } catch (...) {
       error = asVideoError(std::current_exception(), ErrorCode::FileReadFailed, what_);
@@ -125,7 +137,8 @@ class ReaderStage {
   VideoReader reader_;
   detail::FrameChannel<VideoFrame> channel_;
   std::function<bool(const VideoFrame&)> keep_;
-  std::thread thread_;  // last: started after everything it uses exists
+  double busySeconds_ = 0.0;  // written by the thread, read after join()
+  std::thread thread_;        // last: started after everything it uses exists
 };
 
 /// One inferred frame on its way to the writer.
@@ -172,6 +185,9 @@ class WriterStage {
 
   const std::string& codec() const noexcept { return writer_.codec(); }
   std::int64_t framesWritten() const noexcept { return writer_.framesWritten(); }
+  /// Time spent drawing and encoding; valid after finish().
+  double effectSeconds() const noexcept { return effectSeconds_; }
+  double encodeSeconds() const noexcept { return encodeSeconds_; }
 
  private:
   void run() noexcept {
@@ -185,6 +201,7 @@ class WriterStage {
   }
 
   void write(RenderItem& item) {
+    Clock::time_point since = Clock::now();
     VideoFrame& frame = item.frame;
     const Segmentation& segmentation = item.segmentation;
     const std::vector<float> probability = detail::foregroundProbability(segmentation, classes_);
@@ -199,7 +216,9 @@ class WriterStage {
       frame.height = height_;
     }
     renderer_.render(frame.rgb, probability, segmentation.width, segmentation.height);
+    addElapsed(effectSeconds_, since);
     writer_.write(cv::Mat(frame.height, frame.width, CV_8UC3, frame.rgb.data()));
+    addElapsed(encodeSeconds_, since);
   }
 
   void join() noexcept {
@@ -212,7 +231,9 @@ class WriterStage {
   detail::EffectRenderer renderer_;
   detail::VideoFileWriter writer_;
   detail::FrameChannel<RenderItem> channel_;
-  std::exception_ptr error_;  // set by the thread, read after join()
+  std::exception_ptr error_;    // set by the thread, read after join()
+  double effectSeconds_ = 0.0;  // likewise
+  double encodeSeconds_ = 0.0;
   std::thread thread_;
 };
 
@@ -283,8 +304,10 @@ VideoSummary segmentVideo(ImageSegmentationModule& segmenter, const VideoInput& 
   const std::int64_t total = progressTotal(summary.input, 1, options.maxFrames);
   bool writerFailed = false;
   while (std::optional<VideoFrame> frame = source.next()) {
+    Clock::time_point since = Clock::now();
     Segmentation segmentation =
         segmenter.segment(ImageSource::fromPixels(frame->pixels()), segmentOptions);
+    addElapsed(summary.busySeconds.infer, since);
     SegmentedFrame result;
     result.index = frame->index;
     result.timestamp = frame->timestamp;
@@ -301,6 +324,7 @@ VideoSummary segmentVideo(ImageSegmentationModule& segmenter, const VideoInput& 
   }
   source.stop();
   summary.dropped = source.dropped();
+  summary.busySeconds.decode = source.busySeconds();
   if (sink) {
     if (!writerFailed && summary.frames == 0) {
       throw Error(ErrorCode::FileReadFailed,
@@ -309,6 +333,8 @@ VideoSummary segmentVideo(ImageSegmentationModule& segmenter, const VideoInput& 
     }
     sink->finish();  // rethrows the writer's error when writerFailed
     summary.outputCodec = sink->codec();
+    summary.busySeconds.effect = sink->effectSeconds();
+    summary.busySeconds.encode = sink->encodeSeconds();
   }
   finishSummary(summary, started);
   return summary;
@@ -337,8 +363,10 @@ VideoSummary classifyVideo(ClassificationModule& classifier, const VideoInput& i
   classifyOptions.maxResults = options.maxResults;
   const std::int64_t total = progressTotal(summary.input, every, options.maxFrames);
   while (std::optional<VideoFrame> frame = source.next()) {
+    Clock::time_point since = Clock::now();
     Classification classification =
         classifier.classify(ImageSource::fromPixels(frame->pixels()), classifyOptions);
+    addElapsed(summary.busySeconds.infer, since);
     ClassifiedFrame result;
     result.index = frame->index;
     result.timestamp = frame->timestamp;
@@ -350,6 +378,7 @@ VideoSummary classifyVideo(ClassificationModule& classifier, const VideoInput& i
   }
   source.stop();
   summary.dropped = source.dropped();
+  summary.busySeconds.decode = source.busySeconds();
   finishSummary(summary, started);
   return summary;
 }
