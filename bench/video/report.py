@@ -51,14 +51,20 @@ def main() -> None:
         if not rows:
             continue
         print(f"## {size}\n")
-        print("| configuration | fps | CPU ms / frame | output codec | notes |")
+        print("| configuration | fps | CPU ms / frame | output codec | per frame (etvision: each "
+          "stage's busy time, stages overlap; MediaPipe: one thread, in sequence) |")
         print("|---|---:|---:|---|---|")
         for label in rows:
             group = runs[label]
             fps = statistics.median(r["fps"] for r in group)
             cpu = statistics.median(1000 * r["cpu_seconds"] / r["frames"] for r in group)
             notes = ""
-            if "stages_seconds" in group[0]:
+            if "busy_ms_per_frame" in group[0]:
+                busy = {k: statistics.median(r["busy_ms_per_frame"][k] for r in group)
+                        for k in group[0]["busy_ms_per_frame"]}
+                notes = "busy: " + ", ".join(f"{k} {v:.1f} ms" for k, v in busy.items()
+                                              if v > 0.05)
+            elif "stages_seconds" in group[0]:
                 stages = {k: statistics.median(1000 * r["stages_seconds"][k] / r["frames"]
                                                for r in group)
                           for k in group[0]["stages_seconds"]}
