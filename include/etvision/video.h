@@ -71,7 +71,9 @@ struct ETVISION_API VideoInput {
   /// rehearsals of a live setup.
   bool paced = false;
 
-  /// Cameras, streams and paced files.
+  /// Cameras, streams and paced files. Once opened, VideoInfo::live is what
+  /// counts: a stream that declares its frame count (a recording served
+  /// over http) is processed like a file.
   bool live() const noexcept { return kind != Kind::File || paced; }
   /// "file 'in.mp4'", "camera /dev/video0", "stream rtsp://..." for messages.
   std::string describe() const;
@@ -83,11 +85,13 @@ struct VideoInfo {
   int height = 0;
   /// Frames per second as the container or device declares it (0 unknown).
   double fps = 0.0;
-  /// Frames the container declares; -1 for cameras and streams or when
-  /// unknown (a paced file keeps its count).
+  /// Frames the container declares (files, paced files, recordings served
+  /// as streams); -1 for cameras, live streams or when unknown.
   std::int64_t frameCount = -1;
   /// FourCC of the decoded stream ("h264", "mjpg", ...), when known.
   std::string codec;
+  /// Whether the live policy applies (newest frame wins): cameras, paced
+  /// files, and streams that declare no frame count.
   bool live = false;
 };
 

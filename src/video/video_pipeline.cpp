@@ -76,8 +76,8 @@ class ReaderStage {
   ReaderStage(const VideoInput& input, std::function<bool(const VideoFrame&)> keep)
       : what_(input.describe()),
         reader_(input),
-        channel_(kQueueDepth, input.live() ? detail::ChannelPolicy::LatestWins
-                                           : detail::ChannelPolicy::Blocking),
+        channel_(kQueueDepth, reader_.info().live ? detail::ChannelPolicy::LatestWins
+                                                  : detail::ChannelPolicy::Blocking),
         keep_(std::move(keep)) {}
 
   ~ReaderStage() { stop(); }

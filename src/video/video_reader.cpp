@@ -188,12 +188,17 @@ void ReaderState::readInfo() {
   // Some demuxers report 90000 (a time base) or NaN when they do not know.
   info.fps = std::isfinite(fps) && fps > 0.0 && fps <= 1000.0 ? fps : 0.0;
   info.codec = fourccText(capture.get(cv::CAP_PROP_FOURCC));
-  if (input.kind == VideoInput::Kind::File) {
+  if (input.kind != VideoInput::Kind::Camera) {
     // A paced file keeps its count: it is still a file, and the count is
     // what "processed + dropped" adds up to.
     const double count = capture.get(cv::CAP_PROP_FRAME_COUNT);
     info.frameCount =
         std::isfinite(count) && count > 0.0 && count < 1e12 ? static_cast<std::int64_t>(count) : -1;
+    // A stream that declares its length is a recording served over the
+    // network (an .mp4 over http): nothing is lost by waiting for
+    // inference, so every frame is processed, as from a file. Live streams
+    // (RTSP, live HLS) declare none.
+    if (input.kind == VideoInput::Kind::Stream && info.frameCount > 0) info.live = false;
   }
 }
 

@@ -27,6 +27,7 @@
 
 #include "etvision/etvision.h"
 #include "etvision/video.h"
+#include "support/http_test_server.h"
 #include "support/test_files.h"
 #include "support/test_helpers.h"
 #include "support/test_paths.h"
@@ -658,6 +659,31 @@ TEST_F(Video, AnAbsentCameraIsReported) {
   options.maxFrames = 1;
   expectError(ErrorCode::FileReadFailed, "v4l2-ctl",
               [&] { (void)segmentVideo(*segmenter_, VideoInput::camera(99), options); });
+}
+
+TEST_F(Video, ARecordingServedOverHttpIsReadLikeAFileEveryFrameInOrder) {
+  // A stream that declares its frame count is a recording, not a live
+  // feed: nothing is dropped however slow inference is.
+  const fs::path input = codedVideo(12, "served.mp4");
+  test::HttpTestServer server(dir_.path());
+  const VideoInput stream = VideoInput::stream(server.url("/served.mp4"));
+  ASSERT_TRUE(stream.live());  // before opening, a stream is presumed live
+  std::vector<std::int64_t> indices;
+  VideoSegmentOptions options;
+  options.effect.kind = EffectKind::None;
+  options.onFrame = [&](const SegmentedFrame& frame) {
+    indices.push_back(frame.index);
+    // Slower than the reader: a live policy would drop frames here.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  const VideoSummary summary = segmentVideo(*segmenter_, stream, options);
+  EXPECT_FALSE(summary.input.live);
+  EXPECT_EQ(summary.input.frameCount, 12);
+  EXPECT_EQ(summary.dropped, 0);
+  ASSERT_EQ(indices.size(), 12u);
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    EXPECT_EQ(indices[i], static_cast<std::int64_t>(i));
+  }
 }
 
 TEST_F(Video, AnUnreachableStreamFailsInsteadOfHanging) {
