@@ -69,12 +69,8 @@ CommandRunner addClassifyCommand(CLI::App& app) {
     const ImageArguments inputs = video ? ImageArguments{} : expandImageArguments(args->images);
     applyRuntimeArguments(args->runtime);
     if (video) applyVideoThreadDefault(args->runtime);
-    const ModelDescriptor model = resolveModel(args->model);
     ClassificationModule classifier;
-    classifier.load(model, makeProgressBar("Downloading " + model.name));
-    const ClassifierInfo info = classifier.info();
-    explainPreprocessing(args->model, {info.metadataFromModel, info.normalization},
-                         "ImageNet's 1000", std::cerr);
+    const ModelDescriptor model = loadModel(classifier, args->model, "ImageNet's 1000");
     if (video) {
       return runClassifyVideo(classifier, model.name, *video, args->video, args->top, args->json);
     }

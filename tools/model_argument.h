@@ -3,13 +3,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include <iosfwd>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "etvision/model.h"
+#include "progress_bar.h"
 
 namespace etvision::cli {
 
@@ -42,6 +43,21 @@ struct LoadedModel {
 /// normalisation.
 void explainPreprocessing(const ModelArgument& argument, const LoadedModel& loaded,
                           std::string_view defaultLabels, std::ostream& err);
+
+/// Resolves `argument`, loads it into `module` (ClassificationModule or
+/// ImageSegmentationModule; a download progress bar on a terminal) and
+/// notes a foreign model's preprocessing on stderr (explainPreprocessing;
+/// `defaultLabels` names the task's label set). Returns the descriptor.
+template <typename Module>
+ModelDescriptor loadModel(Module& module, const ModelArgument& argument,
+                          std::string_view defaultLabels) {
+  ModelDescriptor model = resolveModel(argument);
+  module.load(model, makeProgressBar("Downloading " + model.name));
+  const auto info = module.info();
+  explainPreprocessing(argument, {info.metadataFromModel, info.normalization}, defaultLabels,
+                       std::cerr);
+  return model;
+}
 
 /// Throws UsageError when no image (or video) was given: the IMAGE...
 /// positional is optional only so that --camera can stand alone.

@@ -25,6 +25,9 @@ namespace etvision::cli {
 
 namespace {
 
+// The label set of segmentation models that name none (see explainPreprocessing).
+constexpr std::string_view kDefaultLabels = "Pascal VOC's 21";
+
 struct SegmentArguments {
   std::vector<std::string> images;
   ModelArgument model{.model = "deeplab_v3_resnet50"};
@@ -129,12 +132,8 @@ CommandRunner addSegmentCommand(CLI::App& app) {
     if (video) {
       applyRuntimeArguments(args->runtime);
       applyVideoThreadDefault(args->runtime);
-      const ModelDescriptor model = resolveModel(args->model);
       ImageSegmentationModule segmenter;
-      segmenter.load(model, makeProgressBar("Downloading " + model.name));
-      const SegmenterInfo info = segmenter.info();
-      explainPreprocessing(args->model, {info.metadataFromModel, info.normalization},
-                           "Pascal VOC's 21", std::cerr);
+      const ModelDescriptor model = loadModel(segmenter, args->model, kDefaultLabels);
       return runSegmentVideo(segmenter, model.name, *video, args->video, args->classes, args->json);
     }
     requireImages(args->images);
@@ -144,12 +143,8 @@ CommandRunner addSegmentCommand(CLI::App& app) {
       if (!args->mask.empty()) prepareOutputDirectory("--mask", args->mask);
     }
     applyRuntimeArguments(args->runtime);
-    ModelDescriptor model = resolveModel(args->model);
     ImageSegmentationModule segmenter;
-    segmenter.load(model, makeProgressBar("Downloading " + model.name));
-    const SegmenterInfo info = segmenter.info();
-    explainPreprocessing(args->model, {info.metadataFromModel, info.normalization},
-                         "Pascal VOC's 21", std::cerr);
+    const ModelDescriptor model = loadModel(segmenter, args->model, kDefaultLabels);
 
     SegmentOptions options;
     options.classesOfInterest = args->classes;

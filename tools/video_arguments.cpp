@@ -147,8 +147,21 @@ std::function<bool(std::int64_t, std::int64_t)> makeFrameProgress(std::string la
   };
 }
 
-void endProgressLine() {
-  if (isatty(STDERR_FILENO) != 0) std::fputc('\n', stderr);
+/// Runs `run(onProgress)` with the terminal progress line labelled
+/// `label` and Ctrl-C ending the run cleanly; the line is ended whatever
+/// happens.
+template <typename Run>
+VideoSummary withProgress(const std::string& label, Run&& run) {
+  const InterruptScope interrupt;
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  try {
+    VideoSummary summary = run(makeFrameProgress(label));
+    if (terminal) std::fputc('\n', stderr);
+    return summary;
+  } catch (...) {
+    if (terminal) std::fputc('\n', stderr);
+    throw;
+  }
 }
 
 nlohmann::json summaryJson(const VideoInput& input, const std::string& model,
@@ -269,16 +282,10 @@ int runSegmentVideo(ImageSegmentationModule& segmenter, const std::string& model
                 << "\n";
     };
   }
-  const InterruptScope interrupt;
-  options.onProgress = makeFrameProgress("segment " + input.describe());
-  VideoSummary summary;
-  try {
-    summary = segmentVideo(segmenter, input, options);
-  } catch (...) {
-    endProgressLine();
-    throw;
-  }
-  endProgressLine();
+  const VideoSummary summary = withProgress("segment " + input.describe(), [&](auto onProgress) {
+    options.onProgress = std::move(onProgress);
+    return segmentVideo(segmenter, input, options);
+  });
   if (json) {
     nlohmann::json line = summaryJson(input, modelName, summary);
     if (!options.output.empty()) {
@@ -338,16 +345,10 @@ int runClassifyVideo(ClassificationModule& classifier, const std::string& modelN
       std::cout << "\n";
     }
   };
-  const InterruptScope interrupt;
-  options.onProgress = makeFrameProgress("classify " + input.describe());
-  VideoSummary summary;
-  try {
-    summary = classifyVideo(classifier, input, options);
-  } catch (...) {
-    endProgressLine();
-    throw;
-  }
-  endProgressLine();
+  const VideoSummary summary = withProgress("classify " + input.describe(), [&](auto onProgress) {
+    options.onProgress = std::move(onProgress);
+    return classifyVideo(classifier, input, options);
+  });
   if (!json) {
     std::cout << input.describe() << ": " << summary.frames << " frames classified in "
               << std::fixed << std::setprecision(2) << summary.seconds << " s\n";

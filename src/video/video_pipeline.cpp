@@ -108,9 +108,12 @@ class ReaderStage {
     join();
   }
 
-  std::int64_t dropped() const { return channel_.dropped(); }
-  /// Time spent reading and decoding; valid after next() returned nullopt or stop().
-  double busySeconds() const noexcept { return busySeconds_; }
+  /// Stops reading and records the drops and the decode time in `summary`.
+  void finish(VideoSummary& summary) noexcept {
+    stop();
+    summary.dropped = channel_.dropped();
+    summary.busySeconds.decode = busySeconds_;
+  }
 
  private:
   void run() noexcept {
@@ -252,6 +255,19 @@ void finishSummary(VideoSummary& summary, Clock::time_point started) {
   summary.fps = summary.seconds > 0.0 ? static_cast<double>(summary.frames) / summary.seconds : 0.0;
 }
 
+/// After one frame's inference: counts it, calls `onFrame` and
+/// `onProgress`; whether to stop (asked to, or maxFrames reached).
+template <typename Result>
+bool deliver(VideoSummary& summary, const Result& result,
+             const std::function<void(const Result&)>& onFrame,
+             const std::function<bool(std::int64_t, std::int64_t)>& onProgress, std::int64_t total,
+             std::int64_t maxFrames) {
+  ++summary.frames;
+  if (onFrame) onFrame(result);
+  const bool stop = onProgress && onProgress(summary.frames, total);
+  return stop || (maxFrames > 0 && summary.frames >= maxFrames);
+}
+
 void requireMaxFrames(std::int64_t maxFrames) {
   if (maxFrames < 0) {
     throw Error(ErrorCode::InvalidUserInput, "maxFrames is " + std::to_string(maxFrames) +
@@ -317,14 +333,11 @@ VideoSummary segmentVideo(ImageSegmentationModule& segmenter, const VideoInput& 
       writerFailed = true;
       break;
     }
-    ++summary.frames;
-    if (options.onFrame) options.onFrame(result);
-    const bool stop = options.onProgress && options.onProgress(summary.frames, total);
-    if (stop || (options.maxFrames > 0 && summary.frames >= options.maxFrames)) break;
+    if (deliver(summary, result, options.onFrame, options.onProgress, total, options.maxFrames)) {
+      break;
+    }
   }
-  source.stop();
-  summary.dropped = source.dropped();
-  summary.busySeconds.decode = source.busySeconds();
+  source.finish(summary);
   if (sink) {
     if (!writerFailed && summary.frames == 0) {
       throw Error(ErrorCode::FileReadFailed,
@@ -371,14 +384,11 @@ VideoSummary classifyVideo(ClassificationModule& classifier, const VideoInput& i
     result.index = frame->index;
     result.timestamp = frame->timestamp;
     result.top = std::move(classification.categories);
-    ++summary.frames;
-    if (options.onFrame) options.onFrame(result);
-    const bool stop = options.onProgress && options.onProgress(summary.frames, total);
-    if (stop || (options.maxFrames > 0 && summary.frames >= options.maxFrames)) break;
+    if (deliver(summary, result, options.onFrame, options.onProgress, total, options.maxFrames)) {
+      break;
+    }
   }
-  source.stop();
-  summary.dropped = source.dropped();
-  summary.busySeconds.decode = source.busySeconds();
+  source.finish(summary);
   finishSummary(summary, started);
   return summary;
 }
