@@ -1,5 +1,8 @@
 #include "labels/label_sets.h"
 
+#include "common/closest_names.h"
+#include "etvision/error.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
@@ -42,6 +45,41 @@ std::shared_ptr<const std::vector<std::string>> vocLabels() {
     return std::make_shared<const std::vector<std::string>>(std::move(list));
   }();
   return labels;
+}
+
+std::vector<int> labelIndices(const std::vector<std::string>& names,
+                              const std::vector<std::string>& labels, std::string_view option) {
+  auto sameIgnoringCase = [](std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+      return std::tolower(x) == std::tolower(y);
+    });
+  };
+  auto join = [](const auto& list) {
+    std::string text;
+    for (const auto& item : list) text += (text.empty() ? "" : ", ") + std::string(item);
+    return text;
+  };
+  std::vector<int> indices;
+  for (const std::string& name : names) {
+    auto found = std::find(labels.begin(), labels.end(), name);
+    if (found == labels.end()) {
+      found = std::find_if(labels.begin(), labels.end(),
+                           [&](const std::string& known) { return sameIgnoringCase(known, name); });
+    }
+    if (found == labels.end()) {
+      const std::vector<std::string_view> candidates(labels.begin(), labels.end());
+      const std::vector<std::string> close = closestNames(name, candidates);
+      throw Error(ErrorCode::InvalidUserInput,
+                  "Unknown class '" + name + "' in " + std::string(option) +
+                      (close.empty() ? "" : " (did you mean " + join(close) + "?)") +
+                      "; this model knows: " + join(labels) + ".");
+    }
+    const int index = static_cast<int>(found - labels.begin());
+    if (std::find(indices.begin(), indices.end(), index) == indices.end()) {
+      indices.push_back(index);
+    }
+  }
+  return indices;
 }
 
 }  // namespace etvision::detail

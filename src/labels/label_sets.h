@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace etvision::detail {
@@ -16,5 +17,12 @@ std::shared_ptr<const std::vector<std::string>> imagenetLabels();
 /// Pascal VOC's 21 classes in DeepLabV3 / FCN / LRASPP order, upper case as
 /// in the reference's DeeplabLabel ("BACKGROUND", "AEROPLANE", ...).
 std::shared_ptr<const std::vector<std::string>> vocLabels();
+
+/// The indices of `names` among `labels`, in the order given, repeats
+/// dropped: an exact match first, then a case-insensitive one ("person"
+/// finds "PERSON"). Throws Error(InvalidUserInput) for an unknown name,
+/// naming `option`, the closest labels and every label the model knows.
+std::vector<int> labelIndices(const std::vector<std::string>& names,
+                              const std::vector<std::string>& labels, std::string_view option);
 
 }  // namespace etvision::detail

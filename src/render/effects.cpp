@@ -4,30 +4,17 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <string_view>
 
-#include "common/closest_names.h"
 #include "etvision/error.h"
 #include "image/image_loader.h"
+#include "labels/label_sets.h"
 
 namespace etvision::detail {
 
 namespace {
-
-bool sameLabelIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
-    return std::tolower(x) == std::tolower(y);
-  });
-}
-
-std::string joinLabels(const std::vector<std::string>& labels) {
-  std::string text;
-  for (const auto& label : labels) text += (text.empty() ? "" : ", ") + label;
-  return text;
-}
 
 std::string formatNumber(float value) {
   char text[32];
@@ -148,29 +135,7 @@ std::vector<int> foregroundClasses(const EffectOptions& options,
     for (std::size_t i = 1; i < labels.size(); ++i) classes.push_back(static_cast<int>(i));
     return classes;
   }
-  for (const std::string& label : options.foreground) {
-    // Exact match first, then case-insensitive ("person" finds "PERSON"), as
-    // SegmentOptions::classesOfInterest does.
-    auto found = std::find(labels.begin(), labels.end(), label);
-    if (found == labels.end()) {
-      found = std::find_if(labels.begin(), labels.end(), [&](const std::string& known) {
-        return sameLabelIgnoringCase(known, label);
-      });
-    }
-    if (found == labels.end()) {
-      std::vector<std::string_view> candidates(labels.begin(), labels.end());
-      const auto close = closestNames(label, candidates);
-      std::string message = "Unknown class '" + label + "' in EffectOptions::foreground";
-      if (!close.empty()) message += " (did you mean " + joinLabels(close) + "?)";
-      throw Error(ErrorCode::InvalidUserInput,
-                  message + "; this model knows: " + joinLabels(labels) + ".");
-    }
-    const int index = static_cast<int>(found - labels.begin());
-    if (std::find(classes.begin(), classes.end(), index) == classes.end()) {
-      classes.push_back(index);
-    }
-  }
-  return classes;
+  return labelIndices(options.foreground, labels, "EffectOptions::foreground");
 }
 
 std::vector<float> foregroundProbability(const Segmentation& segmentation,

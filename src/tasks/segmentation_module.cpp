@@ -1,7 +1,6 @@
 #include "etvision/segmentation.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "etvision/error.h"
 #include "labels/label_sets.h"
@@ -60,27 +59,7 @@ std::vector<int> wantedClasses(const SegmentOptions& options,
     for (std::size_t i = 0; i < labels.size(); ++i) wanted.push_back(static_cast<int>(i));
     return wanted;
   }
-  for (const std::string& label : options.classesOfInterest) {
-    // Exact match first, then case-insensitive ("person" finds "PERSON").
-    auto found = std::find(labels.begin(), labels.end(), label);
-    if (found == labels.end()) {
-      found = std::find_if(labels.begin(), labels.end(), [&](const std::string& known) {
-        return std::equal(
-            known.begin(), known.end(), label.begin(), label.end(),
-            [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
-      });
-    }
-    if (found == labels.end()) {
-      std::string known;
-      for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
-      throw Error(
-          ErrorCode::InvalidUserInput,
-          "Unknown class '" + label + "' in classesOfInterest; this model knows: " + known + ".");
-    }
-    const int index = static_cast<int>(found - labels.begin());
-    if (std::find(wanted.begin(), wanted.end(), index) == wanted.end()) wanted.push_back(index);
-  }
-  return wanted;
+  return detail::labelIndices(options.classesOfInterest, labels, "classesOfInterest");
 }
 
 void checkOutputSize(const SegmentOptions& options) {
