@@ -83,15 +83,18 @@ std::unique_ptr<H264Encoder> H264Encoder::open(const std::filesystem::path& path
   const AVCodec* x264 = avcodec_find_encoder_by_name("libx264");
   if (x264 == nullptr) return nullptr;
   auto state = std::make_unique<State>();
-  state->shown = "'" + shortenForMessage(path.string()) + "'";
+  // Appended rather than concatenated: GCC 12 warns (-Wrestrict, falsely)
+  // about "'" + string + "'".
+  state->shown.append("'").append(shortenForMessage(path.string())).append("'");
   state->sourceWidth = width;
   state->width = width - width % 2;
   state->height = height - height % 2;
   if (state->width <= 0 || state->height <= 0) return nullptr;
 
   if (avformat_alloc_output_context2(&state->format, nullptr, nullptr, path.c_str()) < 0 ||
-      state->format == nullptr) {
-    return nullptr;  // no muxer for this extension: OpenCV's writer decides
+      state->format == nullptr ||
+      avformat_query_codec(state->format->oformat, AV_CODEC_ID_H264, FF_COMPLIANCE_NORMAL) != 1) {
+    return nullptr;  // no muxer for this extension, or one without H.264 (.webm): the fallback
   }
   state->codec = avcodec_alloc_context3(x264);
   state->frame = av_frame_alloc();
