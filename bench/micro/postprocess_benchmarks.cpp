@@ -39,10 +39,15 @@ const std::vector<float>& vocScores() {
   return scores;
 }
 
-/// Argmax only (state.range(0) == 0) or with one class's probability map
-/// (PERSON), as `segment --classes PERSON` computes.
+/// Argmax only (state.range(0) == 0), with one class's probability map
+/// (1: PERSON, as `segment --classes PERSON` computes) or with every class's
+/// (2: as `segment --overlay` computes).
 void BM_ArgmaxVoc21x520x520(benchmark::State& state) {
-  const std::vector<int> wanted = state.range(0) == 0 ? std::vector<int>{} : std::vector<int>{15};
+  std::vector<int> wanted;
+  if (state.range(0) == 1) wanted = {15};
+  if (state.range(0) == 2) {
+    for (int c = 0; c < kClasses; ++c) wanted.push_back(c);
+  }
   for (auto _ : state) {
     detail::PixelClasses classes =
         detail::classifyPixels({vocScores(), kClasses, kSide, kSide}, wanted);
@@ -73,7 +78,7 @@ void BM_ResizeArgmaxMap520(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Softmax1000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_ArgmaxVoc21x520x520)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ArgmaxVoc21x520x520)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResizeProbabilityMap520)
     ->Args({548, 342})
     ->Args({4032, 3024})

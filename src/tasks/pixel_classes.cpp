@@ -24,43 +24,82 @@ PixelClasses classifySigmoidOutput(const ScoreMaps& scores, std::span<const int>
   return result;
 }
 
+// The library is built for baseline x86-64, where these loops get SSE2
+// only; GCC compiles them also for AVX2 and AVX-512 and picks one when the
+// library loads (an ifunc), so they use the machine's widest vectors.
+// (Measured in bench/micro/postprocess_benchmarks.cpp.)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ETVISION_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define ETVISION_VECTOR_CLONES
+#endif
+
+// Where `plane` beats the running maximum, takes its score and class `c`.
+// Branch-free so it vectorises; strictly greater, so ties keep the lower
+// index (and NaN never wins).
+ETVISION_VECTOR_CLONES void keepMaximum(const float* plane, float* maxScore, std::int32_t* argmax,
+                                        std::size_t pixels, std::int32_t c) {
+  for (std::size_t i = 0; i < pixels; ++i) {
+    const bool greater = plane[i] > maxScore[i];
+    maxScore[i] = greater ? plane[i] : maxScore[i];
+    argmax[i] = greater ? c : argmax[i];
+  }
+}
+
+// exp(plane - max) per pixel, added to `sum` (when given) and stored in
+// `out` (when given).
+ETVISION_VECTOR_CLONES void addExponentials(const float* plane, const float* maxScore, float* sum,
+                                            float* out, std::size_t pixels) {
+  for (std::size_t i = 0; i < pixels; ++i) {
+    const float e = std::exp(plane[i] - maxScore[i]);
+    if (sum != nullptr) sum[i] += e;
+    if (out != nullptr) out[i] = e;
+  }
+}
+
+ETVISION_VECTOR_CLONES void divideBy(float* values, const float* divisors, std::size_t pixels) {
+  for (std::size_t i = 0; i < pixels; ++i) values[i] /= divisors[i];
+}
+
 }  // namespace
 
 PixelClasses classifyPixels(const ScoreMaps& scores, std::span<const int> wanted) {
   if (scores.channels == 1) return classifySigmoidOutput(scores, wanted);
 
   const std::size_t pixels = static_cast<std::size_t>(scores.height) * scores.width;
-  auto channel = [&](int c) { return scores.values.subspan(c * pixels, pixels); };
+  auto channel = [&](int c) { return scores.values.data() + c * pixels; };
 
   // Channel-major passes keep every inner loop a contiguous sweep over one
   // plane, which the compiler vectorises; a per-pixel loop over channels
   // would stride through memory instead.
   PixelClasses result;
   result.argmax.assign(pixels, 0);
-  std::vector<float> maxScore(channel(0).begin(), channel(0).end());
+  std::vector<float> maxScore(channel(0), channel(0) + pixels);
   for (int c = 1; c < scores.channels; ++c) {
-    const auto plane = channel(c);
-    for (std::size_t i = 0; i < pixels; ++i) {
-      if (plane[i] > maxScore[i]) {  // strictly greater: ties keep the lower index
-        maxScore[i] = plane[i];
-        result.argmax[i] = c;
-      }
-    }
+    keepMaximum(channel(c), maxScore.data(), result.argmax.data(), pixels, c);
   }
   if (wanted.empty()) return result;
 
+  // Each class's exp(score - max) is computed once: summed for every class,
+  // kept for the wanted ones (the same values, so the same probabilities).
   std::vector<float> sum(pixels, 0.0f);
+  std::vector<std::vector<float>> kept(static_cast<std::size_t>(scores.channels));
+  for (const int cls : wanted) kept[static_cast<std::size_t>(cls)].resize(pixels);
   for (int c = 0; c < scores.channels; ++c) {
-    const auto plane = channel(c);
-    for (std::size_t i = 0; i < pixels; ++i) sum[i] += std::exp(plane[i] - maxScore[i]);
+    std::vector<float>& exps = kept[static_cast<std::size_t>(c)];
+    addExponentials(channel(c), maxScore.data(), sum.data(), exps.empty() ? nullptr : exps.data(),
+                    pixels);
   }
   for (const int cls : wanted) {
-    const auto plane = channel(cls);
-    std::vector<float> probability(pixels);
-    for (std::size_t i = 0; i < pixels; ++i) {
-      probability[i] = std::exp(plane[i] - maxScore[i]) / sum[i];
+    std::vector<float>& probability = kept[static_cast<std::size_t>(cls)];
+    if (probability.empty()) {
+      // A class asked for twice: its map was handed out already; recompute.
+      probability.resize(pixels);
+      addExponentials(channel(cls), maxScore.data(), nullptr, probability.data(), pixels);
     }
+    divideBy(probability.data(), sum.data(), pixels);
     result.probabilities.push_back(std::move(probability));
+    probability.clear();
   }
   return result;
 }
