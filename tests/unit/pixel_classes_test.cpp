@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
 #include <vector>
 
 namespace etvision::detail {
@@ -75,6 +78,56 @@ TEST(PixelClasses, ProbabilityMapsResizeBilinearly) {
   EXPECT_FLOAT_EQ(resized[2], 0.75f);
   EXPECT_FLOAT_EQ(resized[3], 1.0f);
   EXPECT_EQ(resizeProbabilityMap(map, 2, 1, 3, 7).size(), 21u);
+}
+
+}  // namespace
+}  // namespace etvision::detail
+
+namespace etvision::detail {
+namespace {
+
+// The channel-major, vectorised passes (AVX-512 / AVX2 clones on this CPU)
+// against a plain per-pixel softmax and argmax: the same float operations,
+// so the same bits, on a size whose vector loops have tails, with ties, a
+// repeated class and a NaN score.
+TEST(PixelClasses, VectorisedPassesEqualAPerPixelReferenceBitForBit) {
+  constexpr int kChannels = 5;
+  constexpr int kWidth = 37;
+  constexpr int kHeight = 3;
+  constexpr std::size_t kPixels = kWidth * kHeight;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 4.0f);
+  std::vector<float> scores(kChannels * kPixels);
+  for (float& s : scores) s = normal(rng);
+  scores[2 * kPixels + 5] = scores[4 * kPixels + 5] = 100.0f;  // a tie: class 2 wins
+  scores[3 * kPixels + 9] = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<int> wanted{4, 0, 2};
+  const PixelClasses result = classifyPixels({scores, kChannels, kHeight, kWidth}, wanted);
+
+  ASSERT_EQ(result.probabilities.size(), wanted.size());
+  for (std::size_t i = 0; i < kPixels; ++i) {
+    float best = scores[i];
+    std::int32_t arg = 0;
+    for (int c = 1; c < kChannels; ++c) {
+      if (scores[c * kPixels + i] > best) {
+        best = scores[c * kPixels + i];
+        arg = c;
+      }
+    }
+    EXPECT_EQ(result.argmax[i], arg) << "pixel " << i;
+    float sum = 0.0f;
+    for (int c = 0; c < kChannels; ++c) sum += std::exp(scores[c * kPixels + i] - best);
+    for (std::size_t w = 0; w < wanted.size(); ++w) {
+      const float expected = std::exp(scores[wanted[w] * kPixels + i] - best) / sum;
+      const float got = result.probabilities[w][i];
+      if (std::isnan(expected)) {
+        EXPECT_TRUE(std::isnan(got)) << "pixel " << i;
+      } else {
+        EXPECT_EQ(got, expected) << "pixel " << i << " class " << wanted[w];
+      }
+    }
+  }
+  EXPECT_EQ(result.argmax[5], 2);
 }
 
 }  // namespace
