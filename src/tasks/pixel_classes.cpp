@@ -31,8 +31,7 @@ PixelClasses classifySigmoidOutput(const ScoreMaps& scores, std::span<const int>
 // Not under ThreadSanitizer: the clones are chosen by an ifunc resolver,
 // which runs during relocation, before TSan's runtime is set up, and
 // crashes the program at start.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_THREAD__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define ETVISION_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define ETVISION_VECTOR_CLONES
