@@ -164,18 +164,25 @@ VideoSummary withProgress(const std::string& label, Run&& run) {
   }
 }
 
+/// VideoSummary::busySeconds in milliseconds per processed frame: where the
+/// time went (the stages overlap).
+VideoSummary::StageSeconds busyMsPerFrame(const VideoSummary& summary) {
+  const double scale = 1000.0 / (summary.frames > 0 ? static_cast<double>(summary.frames) : 1.0);
+  const VideoSummary::StageSeconds& busy = summary.busySeconds;
+  return {busy.decode * scale, busy.infer * scale, busy.effect * scale, busy.encode * scale};
+}
+
 nlohmann::json summaryJson(const VideoInput& input, const std::string& model,
                            const VideoSummary& summary) {
   nlohmann::json line{{"video", input.location},      {"model", model},
                       {"width", summary.input.width}, {"height", summary.input.height},
                       {"frames", summary.frames},     {"dropped", summary.dropped},
                       {"fps", summary.fps},           {"seconds", summary.seconds}};
-  // Where the time went, per frame (the stages overlap; see VideoSummary).
-  const double frames = summary.frames > 0 ? static_cast<double>(summary.frames) : 1.0;
-  line["busy_ms_per_frame"] = {{"decode", 1000.0 * summary.busySeconds.decode / frames},
-                               {"infer", 1000.0 * summary.busySeconds.infer / frames},
-                               {"effect", 1000.0 * summary.busySeconds.effect / frames},
-                               {"encode", 1000.0 * summary.busySeconds.encode / frames}};
+  const VideoSummary::StageSeconds busy = busyMsPerFrame(summary);
+  line["busy_ms_per_frame"] = {{"decode", busy.decode},
+                               {"infer", busy.infer},
+                               {"effect", busy.effect},
+                               {"encode", busy.encode}};
   return line;
 }
 
@@ -299,13 +306,11 @@ int runSegmentVideo(ImageSegmentationModule& segmenter, const std::string& model
               << summary.seconds << " s, " << std::setprecision(1) << summary.fps << " fps";
     if (summary.dropped > 0) std::cout << ", " << summary.dropped << " dropped";
     std::cout << "\n";
-    const double frames = summary.frames > 0 ? static_cast<double>(summary.frames) : 1.0;
-    std::cout << "  busy per frame: decode " << std::setprecision(1)
-              << 1000.0 * summary.busySeconds.decode / frames << " ms, infer "
-              << 1000.0 * summary.busySeconds.infer / frames << " ms";
+    const VideoSummary::StageSeconds busy = busyMsPerFrame(summary);
+    std::cout << "  busy per frame: decode " << std::setprecision(1) << busy.decode << " ms, infer "
+              << busy.infer << " ms";
     if (!options.output.empty()) {
-      std::cout << ", effect " << 1000.0 * summary.busySeconds.effect / frames << " ms, encode "
-                << 1000.0 * summary.busySeconds.encode / frames << " ms";
+      std::cout << ", effect " << busy.effect << " ms, encode " << busy.encode << " ms";
     }
     std::cout << "\n";
     if (!options.output.empty()) {
