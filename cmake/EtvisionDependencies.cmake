@@ -75,6 +75,12 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(ETVISION_FFMPEG REQUIRED IMPORTED_TARGET
   libavcodec libavformat libavutil libswscale)
 
+# --- Fast PNG and JPEG decoding ----------------------------------------------
+# src/image/png_fast.cpp inflates with libdeflate (libdeflate-dev) and
+# src/image/jpeg_fast.cpp calls libjpeg-turbo (libjpeg-dev), the same
+# library OpenCV decodes JPEG with.
+pkg_check_modules(ETVISION_FAST_CODECS REQUIRED IMPORTED_TARGET libdeflate libjpeg)
+
 # --- Others -----------------------------------------------------------------
 find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
@@ -85,5 +91,5 @@ find_package(Threads REQUIRED)
 set(ETVISION_PRIVATE_DEPS
   executorch::runtime executorch::threadpool executorch::kernels_optimized
   executorch::kernels_quantized executorch::backend_xnnpack
-  etvision_opencv PkgConfig::ETVISION_FFMPEG CURL::libcurl ZLIB::ZLIB OpenSSL::Crypto
+  etvision_opencv PkgConfig::ETVISION_FFMPEG PkgConfig::ETVISION_FAST_CODECS CURL::libcurl ZLIB::ZLIB OpenSSL::Crypto
   nlohmann_json::nlohmann_json Threads::Threads)

@@ -22,7 +22,7 @@ esac
 debian_packages=(
   build-essential ninja-build pkg-config git python3 python3-venv python3-pip
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev
-  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libdeflate-dev libjpeg-dev
   libcurl4-openssl-dev zlib1g-dev libssl-dev ca-certificates nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang clang-format libclang-rt-14-dev
   openssl binutils

@@ -11,7 +11,9 @@
 
 #include "etvision/error.h"
 #include "image/image_header.h"
+#include "image/jpeg_fast.h"
 #include "image/png_chunks.h"
+#include "image/png_fast.h"
 
 namespace etvision::detail {
 namespace {
@@ -123,13 +125,13 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLim
   }
 
   // Refuse absurd sizes before the decoder allocates them.
+  const ImageFormat format = sniffImageFormat(bytes);
   const auto declared = sniffImageDimensions(bytes);
   if (declared) {
     const std::uint64_t pixels = std::uint64_t{declared->width} * declared->height;
     if (pixels > limits.maxPixels) {
       throw Error(ErrorCode::InvalidUserInput,
-                  pixelLimitMessage(source, declared->width, declared->height,
-                                    sniffImageFormat(bytes), limits));
+                  pixelLimitMessage(source, declared->width, declared->height, format, limits));
     }
   }
   if (isTruncatedJpeg(bytes)) {
@@ -141,9 +143,24 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLim
 
   // Only JPEG decodes at a reduced scale natively; OpenCV would decode any
   // other format in full and then resize, which is slower than not asking.
-  const int scale = options.reduceToward && declared && sniffImageFormat(bytes) == ImageFormat::Jpeg
+  const int scale = options.reduceToward && declared && format == ImageFormat::Jpeg
                         ? reducedDecodeScale(*declared, *options.reduceToward)
                         : 1;
+
+  // The common PNG and JPEG kinds skip OpenCV (see png_fast.h, jpeg_fast.h),
+  // each in its cheapest channel order when the caller reads either.
+  if (scale == 1 && (format == ImageFormat::Png || format == ImageFormat::Jpeg)) {
+    const ChannelOrder order = !options.acceptEitherOrder   ? options.order
+                               : format == ImageFormat::Png ? ChannelOrder::RGB
+                                                            : ChannelOrder::BGR;
+    std::optional<cv::Mat> fast =
+        format == ImageFormat::Png ? decodePngFast(bytes, order) : decodeJpegFast(bytes, order);
+    if (fast) {
+      const int width = fast->cols;
+      const int height = fast->rows;
+      return DecodedImage{std::move(*fast), order, width, height};
+    }
+  }
 
   // Only PNGs carrying a colour profile are copied (see png_chunks.h).
   const auto quietPng = withoutPngColourProfile(bytes);
@@ -174,20 +191,21 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLim
   const auto height = static_cast<std::uint64_t>(full.height);
   if (width * height > limits.maxPixels) {
     throw Error(ErrorCode::InvalidUserInput,
-                pixelLimitMessage(source, width, height, sniffImageFormat(bytes), limits));
+                pixelLimitMessage(source, width, height, format, limits));
   }
   if (image.type() != CV_8UC3) {
     // IMREAD_COLOR promises 8-bit BGR; anything else is an OpenCV surprise.
     failDecode(source, "OpenCV returned an unexpected pixel type");
   }
-  if (options.order == ChannelOrder::RGB) {
+  const ChannelOrder order = options.acceptEitherOrder ? ChannelOrder::BGR : options.order;
+  if (order == ChannelOrder::RGB) {
     try {
       cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
     } catch (const cv::Exception& e) {
       failDecode(source, "OpenCV: " + e.err);
     }
   }
-  return DecodedImage{std::move(image), options.order, full.width, full.height};
+  return DecodedImage{std::move(image), order, full.width, full.height};
 }
 
 cv::Mat decodeRgbImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,

@@ -47,6 +47,10 @@ struct DecodeOptions {
   /// either order and is done with the pixels before the consuming call
   /// returns (the model input: a video frame costs no copy).
   bool borrowPixels = false;
+  /// The caller reads DecodedImage::order and takes either order: the
+  /// decoder then returns whichever is cheaper for the format (RGB from the
+  /// PNG fast path, BGR from OpenCV), ignoring `order`.
+  bool acceptEitherOrder = false;
 };
 
 struct DecodedImage {

@@ -91,6 +91,28 @@ std::optional<ImageDimensions> jpegDimensions(Bytes b) noexcept {
   }
 }
 
+// The orientation tag (0x0112) in a TIFF structure (EXIF's container) of
+// `tiff`: 1 when the first IFD has none, nullopt when it is malformed.
+std::optional<int> tiffOrientation(Bytes tiff) noexcept {
+  if (tiff.size() < 8) return std::nullopt;
+  const bool little = matchesAt(tiff, 0, "II*\0");
+  if (!little && !matchesAt(tiff, 0, "MM\0*")) return std::nullopt;
+  const auto u16 = [&](std::size_t at) { return little ? le16(tiff, at) : be16(tiff, at); };
+  const auto u32 = [&](std::size_t at) { return little ? le32(tiff, at) : be32(tiff, at); };
+  const std::size_t ifd = u32(4);
+  if (ifd > tiff.size() || tiff.size() - ifd < 2) return std::nullopt;
+  const std::size_t entries = u16(ifd);
+  if ((tiff.size() - ifd - 2) / 12 < entries) return std::nullopt;
+  for (std::size_t i = 0; i < entries; ++i) {
+    const std::size_t entry = ifd + 2 + 12 * i;
+    if (u16(entry) != 0x0112) continue;
+    // type SHORT, count 1: the value sits in the first two value bytes.
+    if (u16(entry + 2) != 3 || u32(entry + 4) != 1) return std::nullopt;
+    return static_cast<int>(u16(entry + 8));
+  }
+  return 1;
+}
+
 // --- the other formats ------------------------------------------------------
 
 std::optional<ImageDimensions> pngDimensions(Bytes b) noexcept {
@@ -307,6 +329,30 @@ bool isTruncatedJpeg(Bytes b) noexcept {
       pos = next - 1;  // the 0xFF right before the marker code
       break;
     }
+  }
+}
+
+std::optional<int> jpegExifOrientation(Bytes b) noexcept {
+  if (!startsWith(b, kJpegSignature.substr(0, 2))) return std::nullopt;
+  std::optional<int> orientation = 1;
+  bool sawExif = false;
+  std::size_t pos = 2;
+  while (true) {
+    const auto marker = readMarker(b, pos);
+    if (!marker || *marker == 0x00) return std::nullopt;
+    if (isStandalone(*marker)) continue;
+    if (*marker == kMarkerSos) return orientation;
+    if (*marker == kMarkerEoi || pos + 2 > b.size()) return std::nullopt;
+    const std::size_t length = be16(b, pos);
+    if (length < 2 || b.size() - pos < length) return std::nullopt;
+    if (*marker == 0xE1 &&
+        matchesAt(b.first(pos + length), pos + 2, std::string_view("Exif\0\0", 6))) {
+      // Two EXIF blocks: which one a decoder honours is its choice.
+      if (sawExif) return std::nullopt;
+      sawExif = true;
+      orientation = tiffOrientation(b.subspan(pos + 8, length - 8));
+    }
+    pos += length;
   }
 }
 

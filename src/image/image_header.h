@@ -54,4 +54,10 @@ std::optional<ImageDimensions> sniffImageDimensions(std::span<const std::uint8_t
 /// with grey, which would silently classify half a picture.
 bool isTruncatedJpeg(std::span<const std::uint8_t> bytes) noexcept;
 
+/// The EXIF orientation (1-8) a JPEG declares before its image data: 1 when
+/// it has no EXIF block or no orientation tag, nullopt when the markers or
+/// the EXIF block are malformed or there are two EXIF blocks (a decoder's
+/// reading of those is its own).
+std::optional<int> jpegExifOrientation(std::span<const std::uint8_t> bytes) noexcept;
+
 }  // namespace etvision::detail

@@ -15,7 +15,7 @@ bool InputSpec::operator==(const InputSpec& other) const noexcept {
 DecodedImage decodeForModel(const ImageSource& image, const ImageReadLimits& limits,
                             bool fastDecode, const InputSpec& spec) {
   DecodeOptions options;
-  options.order = ChannelOrder::BGR;
+  options.acceptEitherOrder = true;  // preprocessing reads either
   // Preprocessing reads the pixels before the call that gave them returns.
   options.borrowPixels = true;
   if (fastDecode) options.reduceToward = cv::Size(spec.width, spec.height);
