@@ -101,3 +101,40 @@ class Timer:
 
     def __call__(self) -> float:
         return time.perf_counter() - self.t0
+
+
+# --- the machine a figure was measured on ------------------------------------
+# The CPU flags that decide which kernels XNNPACK and ONNX Runtime pick on
+# x86: AVX2/FMA (XNNPACK's 5x16 f32 GEMM), AVX-512F (7x32 f32, 16 floats per
+# FMA), AVX-512 VNNI / AVX-VNNI (int8 dot products), BF16, AMX (tiles).
+# Figures from machines with different sets are not comparable.
+VECTOR_FLAGS = ("fma", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni",
+                "avx512_bf16", "amx_tile", "amx_int8")
+
+
+def cpuinfo_field(name: str) -> str:
+    """The first logical CPU's `name` line of /proc/cpuinfo ('' when absent)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == name:
+                return value.strip()
+    except OSError:
+        pass
+    return ""
+
+
+def vector_flags() -> list[str]:
+    """The VECTOR_FLAGS this CPU has (x86; [] elsewhere)."""
+    flags = set(cpuinfo_field("flags").split())
+    return [f for f in VECTOR_FLAGS if f in flags]
+
+
+def vector_isa(flags: list[str] | None = None) -> str:
+    """'AVX-512 + VNNI', 'AVX2 + AVX-VNNI', 'AVX2', ...: the one-line ISA for tables."""
+    flags = vector_flags() if flags is None else flags
+    base = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    extras = [name for flag, name in (("avx512_vnni", "VNNI"), ("avx_vnni", "AVX-VNNI"),
+                                      ("avx512_bf16", "BF16"), ("amx_int8", "AMX")) if flag in flags]
+    return " + ".join([base] + extras)
+

@@ -8,6 +8,8 @@ import platform
 import subprocess
 from pathlib import Path
 
+import etv_util as U
+
 
 def physical_cores() -> int:
     """Distinct (package, core) pairs among the CPUs this process may use:
@@ -41,6 +43,8 @@ def fma_peak(fma_peak_binary: Path) -> dict:
 
 def describe(fma_peak_binary: Path) -> dict:
     """Machine description plus the measured FMA peak."""
-    return {"cpu": cpu_model(), "logical_cpus": len(os.sched_getaffinity(0)),
+    flags = U.vector_flags()
+    return {"cpu": cpu_model(), "vector_isa": U.vector_isa(flags), "vector_flags": flags,
+            "logical_cpus": len(os.sched_getaffinity(0)),
             "physical_cores": physical_cores(), "kernel": platform.release(),
             "fma_peak": fma_peak(fma_peak_binary)}

@@ -45,7 +45,8 @@ def markdown(result: dict) -> str:
     lines = [
         "# etvision vs peers",
         "",
-        f"Machine: {m['cpu']}, {m['physical_cores']} physical cores ({m['logical_cpus']} logical CPUs); "
+        f"Machine: {m['cpu']}, {m.get('vector_isa', 'vector ISA not recorded')}, "
+        f"{m['physical_cores']} physical cores ({m['logical_cpus']} logical CPUs); "
         f"fp32 FMA peak ({peak['kernel']}) {peak['single_thread_gflops']:.1f} GFLOP/s on one thread, "
         f"{peak['all_threads_gflops']:.1f} GFLOP/s on {peak['threads']}.",
         f"Latency: median and min of {s['runs']} timed runs after {s['warmup']} warm-ups, photo 0, batch 1; "

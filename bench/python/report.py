@@ -13,11 +13,7 @@ from typing import Any
 
 # The repository's one version reporter (python/etv_util.py: standard library only).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
-from etv_util import package_versions  # noqa: E402
-
-# Vector ISA flags that decide which XNNPACK / MLAS kernels run.
-ISA_FLAGS = ("fma", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16",
-             "amx_tile")
+from etv_util import VECTOR_FLAGS, package_versions, vector_isa  # noqa: E402
 
 
 def _cpuinfo() -> list[dict[str, str]]:
@@ -40,8 +36,9 @@ def machine() -> dict[str, Any]:
         "cpu": cpus[0].get("model name", platform.processor()) if cpus else platform.processor(),
         "logical_cpus": len(os.sched_getaffinity(0)),
         "physical_cores": len(cores),
-        "isa_present": [f for f in ISA_FLAGS if f in flags],
-        "isa_absent": [f for f in ISA_FLAGS if f not in flags],
+        "vector_isa": vector_isa([f for f in VECTOR_FLAGS if f in flags]),
+        "isa_present": [f for f in VECTOR_FLAGS if f in flags],
+        "isa_absent": [f for f in VECTOR_FLAGS if f not in flags],
         "kernel": platform.release(),
     }
 

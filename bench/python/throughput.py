@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "date": report.now_utc(),
         "machine": report.machine(),
-        "isa_checked": list(report.ISA_FLAGS),
+        "isa_checked": list(report.VECTOR_FLAGS),
         "load_before": load_before,
         "load_after": report.load_average(),
         "versions": report.versions(),

@@ -12,23 +12,14 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+# The repository's machine facts (python/etv_util.py: standard library only).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+import etv_util as U  # noqa: E402
+
 
 def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    flags = set()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            break
-    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
-    if "avx512_vnni" in flags:
-        isa += " + VNNI"
     cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    return f"{model}, {cores} cores, {isa}"
+    return f"{U.cpuinfo_field('model name') or 'unknown CPU'}, {cores} cores, {U.vector_isa()}"
 
 
 def main() -> None:
