@@ -30,4 +30,20 @@ namespace etvision::detail {
 /// Never throws for bad data.
 std::optional<cv::Mat> decodePngFast(std::span<const std::uint8_t> bytes, ChannelOrder order);
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__SSE4_1__)
+/// The two x86 variants of the row-unfilter kernel decodePngFast picks from
+/// at run time (SSE4.1 when the CPU has it), exposed so that the tests run
+/// both whatever the CPU: filter 1 (sub), 3 (average) or 4 (Paeth) on a row
+/// of `length` bytes of `bpp`-byte pixels (3 or 4), reading and writing 4
+/// bytes per pixel, so `in`, `above` and `out` need one byte of slack.
+namespace png_unfilter {
+void sse2(std::uint8_t filter, const std::uint8_t* in, const std::uint8_t* above, std::uint8_t* out,
+          std::size_t length, std::size_t bpp);
+void sse41(std::uint8_t filter, const std::uint8_t* in, const std::uint8_t* above,
+           std::uint8_t* out, std::size_t length, std::size_t bpp);
+bool sse41Supported();
+}  // namespace png_unfilter
+#define ETVISION_PNG_UNFILTER_VARIANTS 1
+#endif
+
 }  // namespace etvision::detail

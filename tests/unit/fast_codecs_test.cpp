@@ -184,6 +184,44 @@ TEST(PngFast, MatchesOpenCvOnEveryFilterAndColourType) {
   }
 }
 
+#if defined(ETVISION_PNG_UNFILTER_VARIANTS)
+// Both instruction-set variants of the pixel kernel, whichever the CPU
+// picks, against the specification's formula on random rows.
+TEST(PngFast, EveryUnfilterVariantMatchesTheSpecification) {
+  std::mt19937 random(5);
+  for (const std::size_t bpp : {3u, 4u}) {
+    const std::size_t length = 37 * bpp;
+    Bytes in(length + 1), above(length + 1), expected(length);
+    for (int round = 0; round < 20; ++round) {
+      for (std::size_t i = 0; i < length; ++i) {
+        in[i] = static_cast<std::uint8_t>(random());
+        above[i] = static_cast<std::uint8_t>(round % 4 == 0 ? 0 : random());
+      }
+      for (const int filterType : {1, 3, 4}) {
+        const auto filter = static_cast<std::uint8_t>(filterType);
+        for (std::size_t i = 0; i < length; ++i) {
+          const int a = i >= bpp ? expected[i - bpp] : 0;
+          const int b = above[i];
+          const int c = i >= bpp ? above[i - bpp] : 0;
+          const int predicted = filter == 1   ? a
+                                : filter == 3 ? (a + b) / 2
+                                              : paethPredictor(a, b, c);
+          expected[i] = static_cast<std::uint8_t>(in[i] + predicted);
+        }
+        for (const auto variant : {png_unfilter::sse2, png_unfilter::sse41}) {
+          if (variant == png_unfilter::sse41 && !png_unfilter::sse41Supported()) continue;
+          Bytes out(length + 1, 0);
+          variant(filter, in.data(), above.data(), out.data(), length, bpp);
+          out.resize(length);
+          EXPECT_EQ(out, expected) << "bpp " << bpp << " filter " << int{filter}
+                                   << (variant == png_unfilter::sse2 ? " SSE2" : " SSE4.1");
+        }
+      }
+    }
+  }
+}
+#endif
+
 TEST(PngFast, JoinsImageDataSplitOverManyChunks) {
   PngParts parts = pngParts(testPattern(64, 40, 3, 7));
   parts.idatPieces = 9;
