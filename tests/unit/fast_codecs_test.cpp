@@ -18,6 +18,7 @@
 #include <opencv2/imgproc.hpp>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "etvision/error.h"
@@ -231,18 +232,31 @@ TEST(PngFast, JoinsImageDataSplitOverManyChunks) {
   EXPECT_TRUE(samePixels(*fast, opencvDecode(png)));
 }
 
-TEST(PngFast, MatchesOpenCvOnEveryPngPhoto) {
+using FastDecoder = std::optional<cv::Mat> (*)(std::span<const std::uint8_t>, ChannelOrder);
+
+// Every photo in data/photos with one of `extensions`, decoded by `decode`
+// in both channel orders, against OpenCV.
+void expectEveryPhotoMatchesOpenCv(FastDecoder decode,
+                                   std::initializer_list<std::string_view> extensions) {
   int photos = 0;
   for (const auto& entry : std::filesystem::directory_iterator(test::photosDir())) {
-    if (entry.path().extension() != ".png") continue;
+    const std::string extension = entry.path().extension().string();
+    if (std::find(extensions.begin(), extensions.end(), extension) == extensions.end()) continue;
     SCOPED_TRACE(entry.path().filename().string());
-    const Bytes png = test::readFileBytes(entry.path());
-    const auto fast = decodePngFast(png, ChannelOrder::BGR);
-    ASSERT_TRUE(fast.has_value());
-    EXPECT_TRUE(samePixels(*fast, opencvDecode(png)));
+    const Bytes bytes = test::readFileBytes(entry.path());
+    const cv::Mat expected = opencvDecode(bytes);
+    for (const ChannelOrder order : {ChannelOrder::BGR, ChannelOrder::RGB}) {
+      const auto decoded = decode(bytes, order);
+      ASSERT_TRUE(decoded.has_value());
+      EXPECT_TRUE(samePixels(*decoded, order == ChannelOrder::BGR ? expected : toRgb(expected)));
+    }
     ++photos;
   }
   EXPECT_GE(photos, 4);
+}
+
+TEST(PngFast, MatchesOpenCvOnEveryPngPhoto) {
+  expectEveryPhotoMatchesOpenCv(decodePngFast, {".png"});
 }
 
 TEST(PngFast, LeavesWhatItDoesNotReadToOpenCv) {
@@ -353,22 +367,7 @@ Bytes jpegWithOrientation(const cv::Mat& pixels, int orientation) {
 }
 
 TEST(JpegFast, MatchesOpenCvOnEveryJpegPhoto) {
-  int photos = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(test::photosDir())) {
-    const auto extension = entry.path().extension();
-    if (extension != ".jpg" && extension != ".jpeg") continue;
-    SCOPED_TRACE(entry.path().filename().string());
-    const Bytes jpeg = test::readFileBytes(entry.path());
-    const cv::Mat expected = opencvDecode(jpeg);
-    const auto bgr = decodeJpegFast(jpeg, ChannelOrder::BGR);
-    ASSERT_TRUE(bgr.has_value());
-    EXPECT_TRUE(samePixels(*bgr, expected));
-    const auto rgb = decodeJpegFast(jpeg, ChannelOrder::RGB);
-    ASSERT_TRUE(rgb.has_value());
-    EXPECT_TRUE(samePixels(*rgb, toRgb(expected)));
-    ++photos;
-  }
-  EXPECT_GE(photos, 4);
+  expectEveryPhotoMatchesOpenCv(decodeJpegFast, {".jpg", ".jpeg"});
 }
 
 TEST(JpegFast, LeavesRotatedPhotosToOpenCv) {
