@@ -15,6 +15,20 @@ With --normalize outside (the default, like the RNE 0.8+ Pascal VOC models)
 the caller applies the ImageNet mean/std; with --normalize inside the graph
 does it and takes [0, 1] pixels.
 
+Before export (and before int8 quantisation) the convolutions whose outer
+taps read only zero padding at the export size are trimmed to their live
+taps (python/conv_rewrites.py): at 224x224, DeepLabV3's ASPP rate-36 3x3
+convolution on the 28x28 map becomes the 1x1 convolution of its centre tap,
+the same numbers (up to float summation order) for 6.6 fewer GFLOP. For
+float32 exports the remaining dilated convolutions followed by a BatchNorm
+are then rewritten for XNNPACK where its rule says it pays
+(conv_rewrites.rewrite_sparse_dilated_convs: "tap-sum" of the live taps or
+an input-channel split, BatchNorm folded in): DeepLabV3's other ASPP
+convolutions (rates 12, 24 at 224; 12, 24, 36 at 520). The program's
+inputs, outputs and metadata are unchanged; the eager reference and the
+fixture are computed with the model as torchvision defines it.
+--no-conv-rewrites exports the model unchanged.
+
 After exporting, the .pte is run with ExecuTorch's own Python runtime on the
 photos and compared with the PyTorch eager model (max |logit diff|, max
 |probability diff|, per-pixel argmax agreement).
@@ -53,6 +67,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+import conv_rewrites
 import etv_common as C
 
 # torchvision constructors accepted by --arch (always built with weights=None
@@ -325,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--aux-output", action="store_true",
                    help="keep the auxiliary FCN head and return (out, aux), like the RNE ResNet-based .pte files")
     p.add_argument("--quantize", choices=("int8",), help="PT2E static int8 for XNNPACK, calibrated on the photos")
+    p.add_argument("--no-conv-rewrites", dest="conv_rewrites", action="store_false",
+                   help="export the model as torchvision defines it, without trimming the convolution taps "
+                        "that read only zero padding at the export size nor rewriting the sparse dilated ones "
+                        "(python/conv_rewrites.py)")
     p.add_argument("--act-observer", choices=("histogram", "minmax"), default="histogram",
                    help="int8 activation observer (default histogram = stock XNNPACK symmetric config)")
     p.add_argument("--out", type=Path, required=True, help="output .pte")
@@ -377,10 +396,36 @@ def export_segmenter(args: argparse.Namespace) -> dict:
           f"over {len(photos)} photos, argmax classes present per photo {classes}")
 
     example = feed[:1].clone()
-    to_export = model
+    to_export, rewrites, sparse, rewritten_cmp = model, None, None, None
+    if args.conv_rewrites:
+        # On a copy: the eager reference (and the fixture) stay torchvision's model.
+        to_export = copy.deepcopy(model)
+        rewrites = conv_rewrites.rewrite_dead_conv_taps(to_export, example)
+        described = [f"{r.name} {r.kernel_before[0]}x{r.kernel_before[1]} dilation {r.dilation_before} -> "
+                     f"{r.kernel_after[0]}x{r.kernel_after[1]}" for r in rewrites.rewrites]
+        flops_saved = rewrites.flops_saved
+        if args.quantize is None:
+            # Tap-sum / channel split with the BatchNorm folded in: float32
+            # only (int8: see the end of conv_rewrites' rule-2 notes).
+            sparse = conv_rewrites.rewrite_sparse_dilated_convs(to_export, example)
+            described += [f"{r.name} {r.kernel[0]}x{r.kernel[1]} dilation {r.dilation} "
+                          f"(live {100 * r.live_fraction:.0f}%) + {r.batch_norm} -> {r.method} "
+                          f"({r.parts} {'taps' if r.method == 'tap_sum' else 'groups'})"
+                          for r in sparse.rewrites]
+            flops_saved += sparse.flops_saved
+        if described:
+            with torch.no_grad():
+                rewritten_cmp = compare(first(to_export(feed)), eager)
+            C.log(f"[{args.out.name}] conv rewrites at {h}x{w}: " + ", ".join(described)
+                  + f"; {flops_saved / 1e9:.2f} GFLOP saved; rewritten vs original eager: "
+                  f"max|logit diff| {rewritten_cmp['max_abs_logit_diff']:.3g}, "
+                  f"argmax agreement {rewritten_cmp['argmax_agreement_pct']:.4f}%")
+        else:
+            to_export = model
+            C.log(f"[{args.out.name}] conv rewrites at {h}x{w}: none applies")
     if args.quantize == "int8":
         t_q = C.Timer()
-        to_export = C.quantize_int8(model, example, (feed[i : i + 1] for i in range(len(photos))),
+        to_export = C.quantize_int8(to_export, example, (feed[i : i + 1] for i in range(len(photos))),
                                     act_observer=args.act_observer)
         C.log(f"[{args.out.name}] PT2E int8 ({args.act_observer} activation observer) "
               f"prepare/calibrate/convert on {len(photos)} photos: {t_q():.1f}s")
@@ -417,6 +462,10 @@ def export_segmenter(args: argparse.Namespace) -> dict:
         "output_hw_equals_input_hw": list(out_hw) == [h, w],
         **{f"{k}_vs_eager": v for k, v in cmp.items()},
         "delegation": delegation,
+        "conv_rewrites": None if rewrites is None else {
+            **rewrites.as_dict(),
+            "sparse_dilated": None if sparse is None else sparse.as_dict(),
+            **{f"{k}_rewritten_vs_original_eager": v for k, v in (rewritten_cmp or {}).items()}},
     }
     if args.quantize == "int8":
         with torch.no_grad():
@@ -433,13 +482,18 @@ def export_segmenter(args: argparse.Namespace) -> dict:
              if args.quantize else ""))
 
     if args.reference_dir is not None:
-        summary["reference"] = write_reference(args, model, run, ref_photo, init_info, io_meta)
+        summary["reference"] = write_reference(args, model, run, ref_photo, init_info, io_meta,
+                                               summary["conv_rewrites"])
     summary["total_s"] = round(timer(), 2)
     return summary
 
 
-def write_reference(args, net: nn.Module, run, ref_photo: Path, init_info: dict, io_meta: dict) -> dict:
-    """Parity fixture: HxW PNG, eager probabilities and argmax, json."""
+def write_reference(args, net: nn.Module, run, ref_photo: Path, init_info: dict, io_meta: dict,
+                    rewrites: dict | None = None) -> dict:
+    """Parity fixture: HxW PNG, eager probabilities and argmax, json.
+    `rewrites` (export_segmenter's summary["conv_rewrites"]) is recorded so
+    the json says which layers of the .pte differ in form (not in value)
+    from the eager model the expected outputs come from."""
     first = (lambda r: r[0]) if args.aux_output else (lambda r: r)
     model = (lambda x: first(net(x)))
     h, w = args.input_size
@@ -536,6 +590,7 @@ def write_reference(args, net: nn.Module, run, ref_photo: Path, init_info: dict,
         "logit_std": eager.std().item(),
         "max_prob_min_over_pixels": float(probs.max(0).min()),
         "executorch_python_vs_eager": et_cmp,
+        "executorch_program_conv_rewrites": rewrites,
         "eager_float32_vs_float64": f64_cmp,
         "executorch_python_argmax_histogram": [int(v) for v in np.bincount(
             argmax_map(et[0]).ravel(), minlength=c)],

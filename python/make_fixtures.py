@@ -64,7 +64,7 @@ SEGMENTERS = {
         "--normalize", "outside",
     ],
 }
-SEGMENTER_SOURCES = ("etv_util.py", "etv_common.py", "export_segmenter.py")
+SEGMENTER_SOURCES = ("etv_util.py", "etv_common.py", "export_segmenter.py", "conv_rewrites.py")
 SEGMENTER_SUFFIXES = (".pte", ".input.png", ".expected.json", ".expected_probs.bin", ".expected_argmax.bin")
 BAD_MODEL_FILES = (
     "bad_input_rank3.pte", "bad_input_uint8.pte", "bad_input_int64.pte",

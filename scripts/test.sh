@@ -3,7 +3,8 @@
 # the test and export tooling too), builds, generates the test
 # models (python/make_fixtures.py, cached in build/fixtures), runs every test
 # through ctest, builds and tests the Node.js package (bindings/node) and the
-# Python package (bindings/python, with a local Ray cluster), then
+# Python package (bindings/python, with a local Ray cluster), tests the model
+# export tooling (tests/python: python/conv_rewrites.py), then
 # rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer
 # and runs the unit and integration tests again under them, runs the
 # concurrency tests under ThreadSanitizer, and finally fuzzes every libFuzzer
@@ -40,6 +41,9 @@ scripts/test_node.sh build
 
 echo "== Python package (bindings/python) =="
 scripts/test_python.sh build
+
+echo "== export tooling (python/: tests/python) =="
+.venv/bin/python -m pytest -p no:cacheprovider -q tests/python
 
 echo "== build (ASan + UBSan) =="
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETVISION_SANITIZE=address,undefined \

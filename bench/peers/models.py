@@ -126,7 +126,8 @@ def variant_by_id(variant_id: str) -> Variant:
 
 _GENERATOR_SOURCES = (PYTHON_DIR / "etv_util.py", PYTHON_DIR / "etv_common.py",
                       PYTHON_DIR / "export_classifier.py", PYTHON_DIR / "export_segmenter.py",
-                      PYTHON_DIR / "selfie" / "selfie_model.py", PEERS_DIR / "export.py")
+                      PYTHON_DIR / "conv_rewrites.py", PYTHON_DIR / "selfie" / "selfie_model.py",
+                      PEERS_DIR / "export.py")
 
 
 def generator_key(variant: Variant) -> str:
