@@ -110,6 +110,12 @@ cv::Size fullSizeOf(const cv::Mat& reduced, const ImageDimensions& declared, int
   return {width, height};
 }
 
+// The order to return pixels in: the caller's, unless it reads either, then
+// the one the decoder produces without a conversion pass.
+ChannelOrder outputOrder(const DecodeOptions& options, ChannelOrder decoderNative) {
+  return options.acceptEitherOrder ? decoderNative : options.order;
+}
+
 }  // namespace
 
 DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
@@ -150,9 +156,8 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLim
   // The common PNG and JPEG kinds skip OpenCV (see png_fast.h, jpeg_fast.h),
   // each in its cheapest channel order when the caller reads either.
   if (scale == 1 && (format == ImageFormat::Png || format == ImageFormat::Jpeg)) {
-    const ChannelOrder order = !options.acceptEitherOrder   ? options.order
-                               : format == ImageFormat::Png ? ChannelOrder::RGB
-                                                            : ChannelOrder::BGR;
+    const ChannelOrder order =
+        outputOrder(options, format == ImageFormat::Png ? ChannelOrder::RGB : ChannelOrder::BGR);
     std::optional<cv::Mat> fast =
         format == ImageFormat::Png ? decodePngFast(bytes, order) : decodeJpegFast(bytes, order);
     if (fast) {
@@ -197,7 +202,7 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLim
     // IMREAD_COLOR promises 8-bit BGR; anything else is an OpenCV surprise.
     failDecode(source, "OpenCV returned an unexpected pixel type");
   }
-  const ChannelOrder order = options.acceptEitherOrder ? ChannelOrder::BGR : options.order;
+  const ChannelOrder order = outputOrder(options, ChannelOrder::BGR);  // OpenCV decodes to BGR
   if (order == ChannelOrder::RGB) {
     try {
       cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
