@@ -1,6 +1,10 @@
 #include "image/decode.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <string>
@@ -10,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "etvision/error.h"
+#include "fetch/unique_fd.h"
 #include "image/image_header.h"
 #include "image/jpeg_fast.h"
 #include "image/png_chunks.h"
@@ -116,6 +121,48 @@ ChannelOrder outputOrder(const DecodeOptions& options, ChannelOrder decoderNativ
   return options.acceptEitherOrder ? decoderNative : options.order;
 }
 
+// OpenCV's decoders for these formats read only from a file, so
+// cv::imdecode writes the bytes to /tmp/__opencv_temp.* (readable by other
+// users) and, when the header declares a size OpenCV then refuses (a zero
+// side, beyond its limits), throws before deleting it: a service fed bad
+// uploads would fill /tmp with copies of them. They get an anonymous
+// in-memory file instead, which nothing can leave behind.
+bool decodesOnlyFromFile(ImageFormat format) {
+  return format == ImageFormat::Pfm || format == ImageFormat::Radiance ||
+         format == ImageFormat::SunRaster || format == ImageFormat::OpenExr;
+}
+
+// `bytes` in a memfd, or an empty descriptor when the kernel has no memfd or
+// /proc is not mounted (the caller then falls back to cv::imdecode).
+UniqueFd memoryFileWith(std::span<const std::uint8_t> bytes) {
+  UniqueFd fd(memfd_create("etvision-image", MFD_CLOEXEC));
+  if (!fd || access(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), R_OK) != 0) {
+    return {};
+  }
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = write(fd.get(), bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return {};
+    written += static_cast<std::size_t>(n);
+  }
+  return fd;
+}
+
+// cv::imdecode, except that formats it would spill to a temporary file are
+// read from memory (see decodesOnlyFromFile). Throws what OpenCV throws.
+cv::Mat openCvDecode(std::span<const std::uint8_t> bytes, ImageFormat format, int flags) {
+  if (decodesOnlyFromFile(format)) {
+    if (const UniqueFd file = memoryFileWith(bytes)) {
+      return cv::imread("/proc/self/fd/" + std::to_string(file.get()), flags);
+    }
+  }
+  // imdecode never writes to its input; the Mat header only wraps it.
+  const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
+                        const_cast<std::uint8_t*>(bytes.data()));
+  return cv::imdecode(encoded, flags);
+}
+
 }  // namespace
 
 DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLimits& limits,
@@ -174,10 +221,7 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const ImageReadLim
 
   cv::Mat image;
   try {
-    // imdecode never writes to its input; the Mat header only wraps it.
-    const cv::Mat encoded(1, static_cast<int>(decodable.size()), CV_8UC1,
-                          const_cast<std::uint8_t*>(decodable.data()));
-    image = cv::imdecode(encoded, reducedReadFlag(scale));
+    image = openCvDecode(decodable, format, reducedReadFlag(scale));
   } catch (const cv::Exception& e) {
     // OpenCV's own size guard (CV_IO_MAX_IMAGE_PIXELS/WIDTH/HEIGHT), hit by
     // formats whose header is not read here: an over-limit image, not a
