@@ -32,8 +32,16 @@ void onMessage(j_common_ptr info, int level) {
   if (level < 0) reinterpret_cast<ErrorManager*>(info->err)->warned = true;
 }
 
-// The two phases that call libjpeg, each behind its own setjmp and holding
+// The three phases that call libjpeg, each behind its own setjmp and holding
 // nothing with a destructor (longjmp would skip it). False on any error.
+bool create(jpeg_decompress_struct* jpeg, ErrorManager* errors) {
+  // Creation can fail too (out of memory, a libjpeg of another ABI): its
+  // error_exit must find a jump buffer set.
+  if (setjmp(errors->jump)) return false;
+  jpeg_create_decompress(jpeg);
+  return true;
+}
+
 bool readHeader(jpeg_decompress_struct* jpeg, ErrorManager* errors,
                 std::span<const std::uint8_t> bytes, J_COLOR_SPACE outputSpace) {
   if (setjmp(errors->jump)) return false;
@@ -59,7 +67,8 @@ bool readPixels(jpeg_decompress_struct* jpeg, ErrorManager* errors, std::uint8_t
 }
 
 // Owns the libjpeg decompressor; destroying it also frees its memory after
-// an error.
+// an error, including a failed create() (the zeroed struct holds no memory
+// manager then, and jpeg_destroy_decompress skips it).
 struct Decompressor {
   jpeg_decompress_struct jpeg{};
   ErrorManager errors{};
@@ -67,7 +76,6 @@ struct Decompressor {
     jpeg.err = jpeg_std_error(&errors.base);
     errors.base.error_exit = onError;
     errors.base.emit_message = onMessage;
-    jpeg_create_decompress(&jpeg);
   }
   ~Decompressor() { jpeg_destroy_decompress(&jpeg); }
   Decompressor(const Decompressor&) = delete;
@@ -81,6 +89,7 @@ std::optional<cv::Mat> decodeJpegFast(std::span<const std::uint8_t> bytes, Chann
   if (jpegExifOrientation(bytes) != 1) return std::nullopt;
   if (bytes.size() > static_cast<std::size_t>(ULONG_MAX)) return std::nullopt;
   Decompressor decompressor;
+  if (!create(&decompressor.jpeg, &decompressor.errors)) return std::nullopt;
   const J_COLOR_SPACE space = order == ChannelOrder::BGR ? JCS_EXT_BGR : JCS_EXT_RGB;
   if (!readHeader(&decompressor.jpeg, &decompressor.errors, bytes, space)) return std::nullopt;
   const JDIMENSION width = decompressor.jpeg.image_width;
