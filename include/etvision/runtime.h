@@ -3,6 +3,9 @@
 // Every model in the process runs on ExecuTorch's one shared thread pool
 // (the XNNPACK delegate and the optimized kernels split each inference
 // across it), so its size is a process-wide setting, not a module's.
+// Segmentation's per-pixel softmax and argmax run on the same pool. OpenCV,
+// which decodes and resizes the images and maps, keeps its own threads
+// (cv::setNumThreads).
 //
 //   etvision::setThreadCount(1);   // e.g. a server running one model per core
 //   unsigned n = etvision::threadCount();

@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <executorch/runtime/core/function_ref.h>
+
 namespace executorch::extension::threadpool {
 
 class ThreadPool final {
@@ -32,6 +34,12 @@ class ThreadPool final {
   /// running on it, and XNNPACK runtimes created before keep a pointer to it
   /// (see thread_pool_control.h).
   bool _unsafe_reset_threadpool(std::uint32_t num_threads);
+
+  /// Calls fn(i) for every i in [0, range) on the pool's threads, the caller
+  /// being one of them; returns when all calls have returned. Calls from
+  /// different threads are serialised. fn must not throw (a worker thread
+  /// has nowhere to send an exception).
+  void run(::executorch::runtime::FunctionRef<void(std::size_t)> fn, std::size_t range);
 };
 
 /// The process-wide pool, created on first call (threads: the performant

@@ -15,7 +15,9 @@
 // function-local static in the .cpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <shared_mutex>
 
 namespace etvision::detail {
@@ -36,6 +38,15 @@ class PoolUse {
   std::shared_lock<std::shared_mutex> lock_;
   std::uint64_t generation_ = 0;
 };
+
+/// Calls task(i) for every i in [0, count) on the pool (the threads XNNPACK
+/// runs on, so ETVISION_NUM_THREADS and setThreadCount bound this work too),
+/// the calling thread taking part; returns when every call has returned.
+/// For work between inferences, when the pool is idle: calls from several
+/// threads take turns. Holds a PoolUse meanwhile, so the caller must not
+/// hold one (a pool replacement waiting in between would deadlock). `task`
+/// must not throw: it may run on a pool thread.
+void parallelFor(std::size_t count, const std::function<void(std::size_t)>& task);
 
 /// Threads in the pool now.
 unsigned currentThreadCount();

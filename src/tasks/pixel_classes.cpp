@@ -3,7 +3,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+
+#include "runtime/thread_pool_control.h"
 
 namespace etvision::detail {
 
@@ -64,46 +67,68 @@ ETVISION_VECTOR_CLONES void divideBy(float* values, const float* divisors, std::
   for (std::size_t i = 0; i < pixels; ++i) values[i] /= divisors[i];
 }
 
+// Pixels per task: one task's passes stay in L2 (21 classes read 21 x 16 KiB
+// of scores), and a 520x520 map makes 66 tasks to share out.
+constexpr std::size_t kPixelsPerTask = 4096;
+
+// classifyPixels for pixels [begin, begin + count) of every plane. Channel-
+// major passes keep each inner loop a contiguous sweep over one plane, which
+// the compiler vectorises; a per-pixel loop over channels would stride
+// through memory instead.
+void classifyChunk(const ScoreMaps& scores, std::span<const int> wanted,
+                   std::span<const int> firstWanted, std::size_t begin, std::size_t count,
+                   PixelClasses& result) {
+  const std::size_t pixels = static_cast<std::size_t>(scores.height) * scores.width;
+  auto channel = [&](int c) { return scores.values.data() + c * pixels + begin; };
+  std::int32_t* argmax = result.argmax.data() + begin;
+  std::array<float, kPixelsPerTask> maxScore;
+  std::copy_n(channel(0), count, maxScore.data());
+  std::fill_n(argmax, count, 0);
+  for (int c = 1; c < scores.channels; ++c) {
+    keepMaximum(channel(c), maxScore.data(), argmax, count, c);
+  }
+  if (wanted.empty()) return;
+
+  // Each class's exp(score - max) is computed once: summed for every class,
+  // kept in the first map that wants it (a class asked for twice gets a
+  // copy, the same values, so the same probabilities).
+  std::array<float, kPixelsPerTask> sum;
+  std::fill_n(sum.data(), count, 0.0f);
+  auto map = [&](std::size_t w) { return result.probabilities[w].data() + begin; };
+  for (int c = 0; c < scores.channels; ++c) {
+    const int first = firstWanted[static_cast<std::size_t>(c)];
+    addExponentials(channel(c), maxScore.data(), sum.data(),
+                    first < 0 ? nullptr : map(static_cast<std::size_t>(first)), count);
+  }
+  for (std::size_t w = 0; w < wanted.size(); ++w) {
+    const auto first = static_cast<std::size_t>(firstWanted[static_cast<std::size_t>(wanted[w])]);
+    if (first != w) std::copy_n(map(first), count, map(w));
+  }
+  for (std::size_t w = 0; w < wanted.size(); ++w) divideBy(map(w), sum.data(), count);
+}
+
 }  // namespace
 
 PixelClasses classifyPixels(const ScoreMaps& scores, std::span<const int> wanted) {
   if (scores.channels == 1) return classifySigmoidOutput(scores, wanted);
 
   const std::size_t pixels = static_cast<std::size_t>(scores.height) * scores.width;
-  auto channel = [&](int c) { return scores.values.data() + c * pixels; };
-
-  // Channel-major passes keep every inner loop a contiguous sweep over one
-  // plane, which the compiler vectorises; a per-pixel loop over channels
-  // would stride through memory instead.
   PixelClasses result;
-  result.argmax.assign(pixels, 0);
-  std::vector<float> maxScore(channel(0), channel(0) + pixels);
-  for (int c = 1; c < scores.channels; ++c) {
-    keepMaximum(channel(c), maxScore.data(), result.argmax.data(), pixels, c);
+  result.argmax.resize(pixels);
+  // Fresh maps cost a page fault per 4 KiB: taken on the pool's threads too.
+  result.probabilities.resize(wanted.size());
+  parallelFor(wanted.size(), [&](std::size_t w) { result.probabilities[w].resize(pixels); });
+  std::vector<int> firstWanted(static_cast<std::size_t>(scores.channels), -1);
+  for (std::size_t w = wanted.size(); w-- > 0;) {
+    firstWanted[static_cast<std::size_t>(wanted[w])] = static_cast<int>(w);
   }
-  if (wanted.empty()) return result;
-
-  // Each class's exp(score - max) is computed once: summed for every class,
-  // kept for the wanted ones (the same values, so the same probabilities).
-  std::vector<float> sum(pixels, 0.0f);
-  std::vector<std::vector<float>> kept(static_cast<std::size_t>(scores.channels));
-  for (const int cls : wanted) kept[static_cast<std::size_t>(cls)].resize(pixels);
-  for (int c = 0; c < scores.channels; ++c) {
-    std::vector<float>& exps = kept[static_cast<std::size_t>(c)];
-    addExponentials(channel(c), maxScore.data(), sum.data(), exps.empty() ? nullptr : exps.data(),
-                    pixels);
-  }
-  for (const int cls : wanted) {
-    std::vector<float>& probability = kept[static_cast<std::size_t>(cls)];
-    if (probability.empty()) {
-      // A class asked for twice: its map was handed out already; recompute.
-      probability.resize(pixels);
-      addExponentials(channel(cls), maxScore.data(), nullptr, probability.data(), pixels);
-    }
-    divideBy(probability.data(), sum.data(), pixels);
-    result.probabilities.push_back(std::move(probability));
-    probability.clear();
-  }
+  // Pixels are independent: the chunks run on the pool's threads, which
+  // are idle between inferences.
+  parallelFor((pixels + kPixelsPerTask - 1) / kPixelsPerTask, [&](std::size_t task) {
+    const std::size_t begin = task * kPixelsPerTask;
+    classifyChunk(scores, wanted, firstWanted, begin, std::min(kPixelsPerTask, pixels - begin),
+                  result);
+  });
   return result;
 }
 

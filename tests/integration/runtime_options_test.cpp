@@ -84,6 +84,38 @@ TEST_F(ThreadCount, ChangesRacingInferencesNeverCrash) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// A 21-class segmenter asked for every map: its per-pixel softmax runs in
+// chunks on the pool (parallelFor) while the pool is being replaced; every
+// result must still be the single-caller one, bit for bit.
+TEST_F(ThreadCount, ChangesRacingSegmentationsKeepEveryMap) {
+  ModelDescriptor model;
+  model.name = "lraspp";
+  model.modelSource =
+      (test::fixturesDir() / "lraspp_mobilenet_v3_large_seed0_224x224_fp32.pte").string();
+  model.normalization = kImageNetNormalization;
+  ImageSegmentationModule segmenter;
+  segmenter.load(model);
+  SegmentOptions options;
+  options.allClasses = true;
+  const Segmentation expected = segmenter.segment(photo("skimage_astronaut.png"), options);
+  ASSERT_EQ(expected.probabilities.size(), 21u);
+  std::vector<std::thread> workers;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 2; ++t) {
+    workers.emplace_back([&] {
+      for (int i = 0; i < 4; ++i) {
+        const Segmentation got = segmenter.segment(photo("skimage_astronaut.png"), options);
+        if (got.argmax != expected.argmax || got.probabilities != expected.probabilities) {
+          ++mismatches;
+        }
+      }
+    });
+  }
+  for (const unsigned count : {1u, 2u, 3u, 1u, 0u}) setThreadCount(count);
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
 TEST_F(ThreadCount, TooManyThreadsIsInvalidUserInput) {
   const unsigned before = threadCount();
   EXPECT_EQ(test::errorCodeOf([] { setThreadCount(257); }), ErrorCode::InvalidUserInput);

@@ -24,6 +24,8 @@ foreach(symbol
     _ZNK10executorch9extension10threadpool10ThreadPool16get_thread_countEv
     # ThreadPool::_unsafe_reset_threadpool(uint32_t)
     _ZN10executorch9extension10threadpool10ThreadPool24_unsafe_reset_threadpoolEj
+    # ThreadPool::run(runtime::FunctionRef<void(size_t)>, size_t)
+    _ZN10executorch9extension10threadpool10ThreadPool3runENS_7runtime11FunctionRefIFvmEEEm
     # get_threadpool()
     _ZN10executorch9extension10threadpool14get_threadpoolEv)
   if(NOT symbols MATCHES " T ${symbol}\n")
