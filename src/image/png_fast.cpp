@@ -10,7 +10,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <span>
 #include <vector>
+
+#include "image/scratch_bytes.h"
 
 namespace etvision::detail {
 namespace {
@@ -49,9 +53,8 @@ struct Header {
 
 struct Chunks {
   Header header;
-  // The zlib stream: one IDAT's data in place, or several concatenated.
-  std::span<const std::uint8_t> imageData;
-  std::vector<std::uint8_t> joinedImageData;
+  // The zlib stream, in one or more IDAT chunks' data.
+  std::vector<std::span<const std::uint8_t>> imageParts;
 };
 
 bool crcMatches(std::span<const std::uint8_t> chunk) {
@@ -68,7 +71,7 @@ std::optional<Chunks> readChunks(std::span<const std::uint8_t> bytes) {
     return std::nullopt;
   }
   Chunks chunks;
-  std::vector<std::span<const std::uint8_t>> imageParts;
+  std::vector<std::span<const std::uint8_t>>& imageParts = chunks.imageParts;
   bool sawHeader = false;
   bool imageDataEnded = false;
   std::size_t offset = sizeof kSignature;
@@ -117,17 +120,6 @@ std::optional<Chunks> readChunks(std::span<const std::uint8_t> bytes) {
     }
   }
   if (imageParts.empty()) return std::nullopt;
-  if (imageParts.size() == 1) {
-    chunks.imageData = imageParts.front();
-  } else {
-    std::size_t total = 0;
-    for (const auto& part : imageParts) total += part.size();
-    chunks.joinedImageData.reserve(total);
-    for (const auto& part : imageParts) {
-      chunks.joinedImageData.insert(chunks.joinedImageData.end(), part.begin(), part.end());
-    }
-    chunks.imageData = chunks.joinedImageData;
-  }
   return chunks;
 }
 
@@ -351,10 +343,23 @@ std::optional<cv::Mat> decodePngFast(std::span<const std::uint8_t> bytes, Channe
     return std::nullopt;
   }
 
+  // libdeflate inflates one contiguous stream: several IDATs are joined
+  // (a copy of the compressed size, small next to the inflate).
+  std::span<const std::uint8_t> imageData = chunks->imageParts.front();
+  std::optional<ScratchBytes> joined;
+  if (chunks->imageParts.size() > 1) {
+    std::size_t total = 0;
+    for (const auto& part : chunks->imageParts) total += part.size();
+    joined.emplace(ScratchSlot::PngImageData, total);
+    std::uint8_t* end = joined->data();
+    for (const auto& part : chunks->imageParts) end = std::copy(part.begin(), part.end(), end);
+    imageData = {joined->data(), total};
+  }
+
   // Uninitialised (inflate writes all of it) and with slack after the last row.
-  const std::unique_ptr<std::uint8_t[]> filtered(
-      new std::uint8_t[static_cast<std::size_t>(filteredSize) + kRowSlack]);
-  std::memset(filtered.get() + filteredSize, 0, kRowSlack);
+  const ScratchBytes filtered(ScratchSlot::PngInflated,
+                              static_cast<std::size_t>(filteredSize) + kRowSlack);
+  std::memset(filtered.data() + filteredSize, 0, kRowSlack);
   const std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> inflater(
       libdeflate_alloc_decompressor());
   if (!inflater) return std::nullopt;
@@ -362,10 +367,10 @@ std::optional<cv::Mat> decodePngFast(std::span<const std::uint8_t> bytes, Channe
   std::size_t produced = 0;
   // The whole stream must inflate to exactly the image, checksum included;
   // anything else (short, long, trailing bytes) is left to libpng's rules.
-  if (libdeflate_zlib_decompress_ex(inflater.get(), chunks->imageData.data(),
-                                    chunks->imageData.size(), filtered.get(), filteredSize,
-                                    &consumed, &produced) != LIBDEFLATE_SUCCESS ||
-      produced != filteredSize || consumed != chunks->imageData.size()) {
+  if (libdeflate_zlib_decompress_ex(inflater.get(), imageData.data(), imageData.size(),
+                                    filtered.data(), filteredSize, &consumed,
+                                    &produced) != LIBDEFLATE_SUCCESS ||
+      produced != filteredSize || consumed != imageData.size()) {
     return std::nullopt;
   }
 
@@ -373,10 +378,10 @@ std::optional<cv::Mat> decodePngFast(std::span<const std::uint8_t> bytes, Channe
   const bool bgr = order == ChannelOrder::BGR;
   bool ok = false;
   switch (header.channels) {
-    case 1: ok = unfilterImage<1>(filtered.get(), header, image, bgr); break;
-    case 2: ok = unfilterImage<2>(filtered.get(), header, image, bgr); break;
-    case 3: ok = unfilterImage<3>(filtered.get(), header, image, bgr); break;
-    case 4: ok = unfilterImage<4>(filtered.get(), header, image, bgr); break;
+    case 1: ok = unfilterImage<1>(filtered.data(), header, image, bgr); break;
+    case 2: ok = unfilterImage<2>(filtered.data(), header, image, bgr); break;
+    case 3: ok = unfilterImage<3>(filtered.data(), header, image, bgr); break;
+    case 4: ok = unfilterImage<4>(filtered.data(), header, image, bgr); break;
     default: break;
   }
   if (!ok) return std::nullopt;

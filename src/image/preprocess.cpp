@@ -2,12 +2,14 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "etvision/error.h"
+#include "image/scratch_bytes.h"
 
 namespace etvision::detail {
 namespace {
@@ -66,9 +68,14 @@ void preprocessToNchw(const cv::Mat& rgb, ChannelOrder order, int height, int wi
   }
 
   cv::Mat resized;
+  std::optional<ScratchBytes> resizedBytes;
   if (rgb.rows == height && rgb.cols == width) {
     resized = rgb;  // no resampling: the reference's resize is the identity here
   } else {
+    // The right size and type already: cv::resize writes into it.
+    resizedBytes.emplace(ScratchSlot::ResizedInput,
+                         static_cast<std::size_t>(height) * static_cast<std::size_t>(width) * 3);
+    resized = cv::Mat(height, width, CV_8UC3, resizedBytes->data());
     try {
       cv::resize(rgb, resized, cv::Size(width, height), 0.0, 0.0, cv::INTER_LINEAR);
     } catch (const cv::Exception& e) {
