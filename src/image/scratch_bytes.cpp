@@ -12,26 +12,29 @@ struct ScratchBytes::Slot {
 
 namespace {
 
-ScratchBytes::Slot* threadSlot(ScratchSlot slot);
+ScratchBytes::Slot& threadSlot(ScratchSlot slot) {
+  thread_local std::array<ScratchBytes::Slot, static_cast<std::size_t>(ScratchSlot::Count)> slots;
+  return slots[static_cast<std::size_t>(slot)];
+}
 
 }  // namespace
 
 ScratchBytes::ScratchBytes(ScratchSlot slot, std::size_t size) : size_(size) {
-  Slot* mine = threadSlot(slot);
-  if (mine->inUse) {
+  Slot& mine = threadSlot(slot);
+  if (mine.inUse) {
     private_.reset(new std::uint8_t[size]);  // uninitialised, as the slot's
     data_ = private_.get();
     return;
   }
-  if (mine->capacity < size) {
-    mine->bytes.reset();  // the old block first: peak memory is the new one
-    mine->capacity = 0;
-    mine->bytes.reset(new std::uint8_t[size]);
-    mine->capacity = size;
+  if (mine.capacity < size) {
+    mine.bytes.reset();  // the old block first: peak memory is the new one
+    mine.capacity = 0;
+    mine.bytes.reset(new std::uint8_t[size]);
+    mine.capacity = size;
   }
-  mine->inUse = true;
-  slot_ = mine;
-  data_ = mine->bytes.get();
+  mine.inUse = true;
+  slot_ = &mine;
+  data_ = mine.bytes.get();
 }
 
 ScratchBytes::~ScratchBytes() {
@@ -42,14 +45,5 @@ ScratchBytes::~ScratchBytes() {
     slot_->capacity = 0;
   }
 }
-
-namespace {
-
-ScratchBytes::Slot* threadSlot(ScratchSlot slot) {
-  thread_local std::array<ScratchBytes::Slot, static_cast<std::size_t>(ScratchSlot::Count)> slots;
-  return &slots[static_cast<std::size_t>(slot)];
-}
-
-}  // namespace
 
 }  // namespace etvision::detail

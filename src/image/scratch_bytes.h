@@ -8,8 +8,8 @@
 // MobileNetV2 that churn was about 0.4 ms of the 2.3 ms spent outside
 // inference (bench/README.md). A thread keeps each buffer only up to
 // kKeptScratchBytes (a 1.3-megapixel RGB image); a larger one is freed when
-// its use ends, so a thread holds at most about 8 MiB for good, and a
-// thread's buffers go when it exits.
+// its use ends, so a thread holds at most 3 x 4 MiB for good, and a thread's
+// buffers go when it exits.
 #pragma once
 
 #include <cstddef>
