@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <string>
 
@@ -117,27 +118,44 @@ unsigned currentThreadCount() {
 // at the object's address, the first thing a task does: `this` needs no
 // memory read), every task's writes reach the caller after it (release one
 // byte further on); no order is invented between tasks.
-struct TsanAnnotatedTask {
-  const std::function<void(std::size_t)>* task;
+template <typename Task>
+struct TsanAnnotated {
+  const Task* task;
   void operator()(std::size_t i) const {
-    __tsan_acquire(const_cast<TsanAnnotatedTask*>(this));
+    __tsan_acquire(const_cast<TsanAnnotated*>(this));
     (*task)(i);
-    __tsan_release(reinterpret_cast<char*>(const_cast<TsanAnnotatedTask*>(this)) + 1);
+    __tsan_release(reinterpret_cast<char*>(const_cast<TsanAnnotated*>(this)) + 1);
   }
 };
 #endif
 
 void parallelFor(std::size_t count, const std::function<void(std::size_t)>& task) {
   if (count == 0) return;
-  const PoolUse use;
+  // An exception must not leave a pool thread (that would terminate the
+  // process): the first one is kept and rethrown here once every call is
+  // done.
+  std::mutex failureMutex;
+  std::exception_ptr failure;
+  const auto guarded = [&](std::size_t i) {
+    try {
+      task(i);
+    } catch (...) {
+      const std::lock_guard lock(failureMutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  {
+    const PoolUse use;
 #if defined(__SANITIZE_THREAD__)
-  TsanAnnotatedTask annotated{&task};
-  __tsan_release(&annotated);
-  pool().run(annotated, count);
-  __tsan_acquire(reinterpret_cast<char*>(&annotated) + 1);
+    TsanAnnotated<decltype(guarded)> annotated{&guarded};
+    __tsan_release(&annotated);
+    pool().run(annotated, count);
+    __tsan_acquire(reinterpret_cast<char*>(&annotated) + 1);
 #else
-  pool().run([&](std::size_t i) { task(i); }, count);
+    pool().run(guarded, count);
 #endif
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 void resizeThreadPool(unsigned count) {

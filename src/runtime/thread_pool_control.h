@@ -44,8 +44,8 @@ class PoolUse {
 /// the calling thread taking part; returns when every call has returned.
 /// For work between inferences, when the pool is idle: calls from several
 /// threads take turns. Holds a PoolUse meanwhile, so the caller must not
-/// hold one (a pool replacement waiting in between would deadlock). `task`
-/// must not throw: it may run on a pool thread.
+/// hold one (a pool replacement waiting in between would deadlock). If calls
+/// throw, the others still run and the first exception is rethrown here.
 void parallelFor(std::size_t count, const std::function<void(std::size_t)>& task);
 
 /// Threads in the pool now.
