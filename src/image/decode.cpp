@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -132,29 +134,35 @@ bool decodesOnlyFromFile(ImageFormat format) {
          format == ImageFormat::SunRaster || format == ImageFormat::OpenExr;
 }
 
-// `bytes` in a memfd, or an empty descriptor when the kernel has no memfd or
-// /proc is not mounted (the caller then falls back to cv::imdecode).
-UniqueFd memoryFileWith(std::span<const std::uint8_t> bytes) {
+// An anonymous in-memory file and the path that opens it.
+struct MemoryFile {
+  UniqueFd fd;
+  std::string path;
+};
+
+// `bytes` in a memfd, or nullopt when the kernel has no memfd or /proc is not
+// mounted (the caller then falls back to cv::imdecode).
+std::optional<MemoryFile> memoryFileWith(std::span<const std::uint8_t> bytes) {
   UniqueFd fd(memfd_create("etvision-image", MFD_CLOEXEC));
-  if (!fd || access(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), R_OK) != 0) {
-    return {};
-  }
+  if (!fd) return std::nullopt;
+  std::string path = "/proc/self/fd/" + std::to_string(fd.get());
+  if (access(path.c_str(), R_OK) != 0) return std::nullopt;
   std::size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t n = write(fd.get(), bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return {};
+    if (n <= 0) return std::nullopt;
     written += static_cast<std::size_t>(n);
   }
-  return fd;
+  return MemoryFile{std::move(fd), std::move(path)};
 }
 
 // cv::imdecode, except that formats it would spill to a temporary file are
 // read from memory (see decodesOnlyFromFile). Throws what OpenCV throws.
 cv::Mat openCvDecode(std::span<const std::uint8_t> bytes, ImageFormat format, int flags) {
   if (decodesOnlyFromFile(format)) {
-    if (const UniqueFd file = memoryFileWith(bytes)) {
-      return cv::imread("/proc/self/fd/" + std::to_string(file.get()), flags);
+    if (const std::optional<MemoryFile> file = memoryFileWith(bytes)) {
+      return cv::imread(file->path, flags);
     }
   }
   // imdecode never writes to its input; the Mat header only wraps it.

@@ -15,7 +15,7 @@ namespace {
 PixelClasses classifySigmoidOutput(const ScoreMaps& scores, std::span<const int> wanted) {
   const std::size_t pixels = scores.values.size();
   PixelClasses result;
-  result.argmax.resize(pixels);
+  result.argmax.resize(pixels);  // zeros: class 0 until a higher score
   for (std::size_t i = 0; i < pixels; ++i) result.argmax[i] = scores.values[i] > 0.5f ? 1 : 0;
   for (const int cls : wanted) {
     std::vector<float> map(scores.values.begin(), scores.values.end());
@@ -82,8 +82,7 @@ void classifyChunk(const ScoreMaps& scores, std::span<const int> wanted,
   auto channel = [&](int c) { return scores.values.data() + c * pixels + begin; };
   std::int32_t* argmax = result.argmax.data() + begin;
   std::array<float, kPixelsPerTask> maxScore;
-  std::copy_n(channel(0), count, maxScore.data());
-  std::fill_n(argmax, count, 0);
+  std::copy_n(channel(0), count, maxScore.data());  // argmax arrives zeroed: class 0
   for (int c = 1; c < scores.channels; ++c) {
     keepMaximum(channel(c), maxScore.data(), argmax, count, c);
   }
