@@ -37,6 +37,10 @@ ScratchBytes::ScratchBytes(ScratchSlot slot, std::size_t size) : size_(size) {
   data_ = mine.bytes.get();
 }
 
+std::size_t ScratchBytes::keptBytes(ScratchSlot slot) noexcept {
+  return threadSlot(slot).capacity;
+}
+
 ScratchBytes::~ScratchBytes() {
   if (slot_ == nullptr) return;
   slot_->inUse = false;

@@ -36,6 +36,9 @@ class ScratchBytes {
   std::uint8_t* data() const noexcept { return data_; }
   std::size_t size() const noexcept { return size_; }
 
+  /// Bytes the calling thread keeps for `slot` between uses.
+  static std::size_t keptBytes(ScratchSlot slot) noexcept;
+
   struct Slot;  // a thread's buffer (scratch_bytes.cpp)
 
  private:

@@ -28,6 +28,13 @@ TEST(ScratchBytes, ASlotIsReusedAcrossUses) {
   EXPECT_NE(otherSlot.data(), first);
 }
 
+TEST(ScratchBytes, OnlyBuffersUpToTheKeptSizeOutliveTheirUse) {
+  { const ScratchBytes big(ScratchSlot::PngImageData, kKeptScratchBytes + 1); }
+  EXPECT_EQ(ScratchBytes::keptBytes(ScratchSlot::PngImageData), 0u);
+  { const ScratchBytes atLimit(ScratchSlot::PngInflated, kKeptScratchBytes); }
+  EXPECT_EQ(ScratchBytes::keptBytes(ScratchSlot::PngInflated), kKeptScratchBytes);
+}
+
 TEST(ScratchBytes, ASlotInUseGivesAPrivateBuffer) {
   const ScratchBytes outer(ScratchSlot::ResizedInput, 64);
   std::memset(outer.data(), 1, outer.size());
