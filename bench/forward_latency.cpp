@@ -296,6 +296,7 @@ int main(int argc, char** argv) {
                                                        : runPublicApi(*options, model));
     if (!result.contains("peak_rss_mb")) result["peak_rss_mb"] = peakRssMegabytes();
     result["hardware_threads"] = std::thread::hardware_concurrency();
+    result["vector_isa"] = etvision::vectorIsa();
     if (options->json) {
       std::printf("%s\n", result.dump().c_str());
     } else {

@@ -17,7 +17,7 @@
 # the photos in data/photos (etvision vs ONNX Runtime + PIL/NumPy).
 #
 # Usage: bench/run.sh [--quick] [--runs N] [--only PATTERN] [--out DIR]
-#                     [--models-dir DIR] [--build-dir DIR] [--hide-avx512]
+#                     [--models-dir DIR] [--build-dir DIR] [--isa CLASS]
 #   --quick           224 (selfie 256) sizes only, 5 runs, 1 throughput pass
 #                     (a smoke test of the whole harness)
 #   --runs N          timed runs per latency figure (default 20; 3 warm-ups)
@@ -31,12 +31,14 @@
 #   --models-dir DIR  exported models, reused while their generator inputs are
 #                     unchanged (default build/bench-models)
 #   --build-dir DIR   CMake build directory for the C++ benchmarks (default build)
-#   --hide-avx512     on an AVX-512 CPU, measure every engine's AVX2 kernels:
-#                     each measured process loads bench/hide_avx512.cpp (LD_AUDIT),
-#                     which hides AVX-512/VNNI/AMX from CPUID (needs the
-#                     cpuid_fault CPU flag; stops with an error without it).
-#                     Same cores and caches: it compares the engines' AVX2
-#                     paths, it does not stand for an AVX2 machine.
+#   --isa CLASS       measure every engine's kernels for an older CPU class
+#                     than this one: avx2 (no AVX-512) or avx512-skx (AVX-512
+#                     without VNNI). Each measured process loads
+#                     bench/isa_mask.cpp (LD_AUDIT), which hides the newer
+#                     features from CPUID (needs the cpuid_fault CPU flag;
+#                     stops with an error without it). Same cores and caches:
+#                     it compares the engines' paths for that class, it does
+#                     not stand for a machine of that class.
 #
 # It runs scripts/setup.sh --dev (torch, for the export and the peers), builds
 # etvision_forward_latency and etvision_fma_peak (scripts/build.sh),
@@ -54,7 +56,7 @@ only=""
 out="build/bench-results"
 models_dir="build/bench-models"
 build_dir="build"
-hide_avx512=0
+isa_class=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while (($#)); do
   case "$1" in
@@ -64,7 +66,7 @@ while (($#)); do
     --out) out="$2"; shift 2 ;;
     --models-dir) models_dir="$2"; shift 2 ;;
     --build-dir) build_dir="$2"; shift 2 ;;
-    --hide-avx512) hide_avx512=1; shift ;;
+    --isa) isa_class="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -87,10 +89,10 @@ fi
 
 echo "== building the C++ benchmarks in $build_dir"
 scripts/build.sh "$build_dir" -DETVISION_BUILD_BENCHMARKS=ON \
-  --target etvision_forward_latency --target etvision_fma_peak --target etvision_hide_avx512
+  --target etvision_forward_latency --target etvision_fma_peak --target etvision_isa_mask
 
 args=(--build-dir "$build_dir" --cache "$models_dir" --out "$out")
-((hide_avx512)) && args+=(--audit "$build_dir/bench/libetvision_hide_avx512.so")
+[[ -n "$isa_class" ]] && args+=(--isa "$isa_class" --isa-mask "$build_dir/bench/libetvision_isa_mask.so")
 if ((quick)); then
   args+=(--quick --runs "${runs:-5}" --throughput-passes 1)
 else

@@ -48,7 +48,7 @@ class Bench:
         # The Python measurements import peers.* and the python/ helpers.
         path = [str(Path(__file__).resolve().parent.parent), str(U.REPO_ROOT / "python")]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path + [os.environ.get("PYTHONPATH", "")]),
-               **machine.audit_env(self.args.audit)}
+               **machine.isa_mask_env(self.args.isa_mask, self.args.isa)}
         done = subprocess.run(command, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise RuntimeError(f"exit {done.returncode}: {(done.stderr or done.stdout).strip()[-600:]}")
@@ -92,7 +92,7 @@ class Bench:
     def run(self) -> dict:
         a = self.args
         fma_binary = a.build_dir / "bench" / "etvision_fma_peak"
-        machine_info = machine.describe(fma_binary, a.audit)
+        machine_info = machine.describe(fma_binary, a.isa_mask, a.isa)
         U.log(f"machine: {json.dumps(machine_info)}")
         rows = []
         for variant in models.variants(a.quick):
@@ -112,13 +112,13 @@ class Bench:
                     rows.append(self._row(variant, dtype, engine, meta, reference, Path(scratch)))
         # Measured again at the end: the higher figure is the peak (a busy
         # machine lowers either one).
-        machine_info["fma_peak_runs"] = [machine_info["fma_peak"], machine.fma_peak(fma_binary, a.audit)]
+        machine_info["fma_peak_runs"] = [machine_info["fma_peak"], machine.fma_peak(fma_binary, a.isa_mask, a.isa)]
         machine_info["fma_peak"] = max(machine_info["fma_peak_runs"], key=lambda p: p["all_threads_gflops"])
         report.derive(rows, machine_info["fma_peak"]["all_threads_gflops"])
         return {
             "machine": machine_info,
             "settings": {"runs": a.runs, "warmup": a.warmup, "throughput_passes": a.throughput_passes,
-                         "quick": a.quick, "only": a.only, "audit": str(a.audit or ""),
+                         "quick": a.quick, "only": a.only, "isa_mask": a.isa or "",
                          "photos": len(U.list_photos(self.photos_dir)),
                          "model_cache": str(a.cache)},
             "versions": _versions(),
@@ -138,6 +138,7 @@ class Bench:
         timer = U.Timer()
         try:
             result = self.measure(variant, dtype, engine, scratch)
+            machine.check_seen_isa(result.get("vector_isa"), self.args.isa)
         except Exception as e:  # keep going; the report says what failed
             row.update(status="failed", reason=str(e))
             U.log(f"[{variant.id} {dtype} {engine}] FAILED: {e}")
@@ -204,10 +205,13 @@ def main(argv=None) -> int:
     p.add_argument("--throughput-passes", type=int, default=3)
     p.add_argument("--quick", action="store_true", help="smallest size of each model only")
     p.add_argument("--only", help="regex over MODEL-SIZE-DTYPE/ENGINE, e.g. 'mobilenet|selfie' or '/onnxruntime$'")
-    p.add_argument("--audit", type=Path, help="dynamic-linker audit library (LD_AUDIT) for every measured "
-                   "process: bench/run.sh --hide-avx512 passes build/bench/libetvision_hide_avx512.so")
+    p.add_argument("--isa", choices=machine.ISA_MASK_CLASSES, help="CPU class every measured process sees "
+                   "(bench/isa_mask.cpp, loaded from --isa-mask)")
+    p.add_argument("--isa-mask", type=Path, help="build/bench/libetvision_isa_mask.so")
     args = p.parse_args(argv)
-    args.audit = args.audit.resolve() if args.audit else None
+    if bool(args.isa) != bool(args.isa_mask):
+        p.error("--isa and --isa-mask go together")
+    args.isa_mask = args.isa_mask.resolve() if args.isa_mask else None
     args.build_dir, args.cache, args.out = args.build_dir.resolve(), args.cache.resolve(), args.out.resolve()
     result = Bench(args).run()
     json_path, md_path = report.write(result, args.out)

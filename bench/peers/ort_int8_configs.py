@@ -10,7 +10,11 @@ quant_pre_process, quantises S8S8 QDQ, U8S8 QDQ, U8S8 QOperator and U8S8
 QDQ with 7-bit weights (reduce_range, recommended without VNNI) (per-channel
 weights, MinMax on data/photos) and prints median and min
 latency over 30 runs with 2 intra-op threads, fp32 included. Run it on a
-quiet machine; record the CPU and its vector ISA with the figures.
+quiet machine; record the CPU and its vector ISA with the figures. For an
+older CPU class's kernels (bench/isa_mask.cpp):
+
+    ETVISION_ISA_MASK=avx2 LD_AUDIT=build/bench/libetvision_isa_mask.so \
+        .venv/bin/python bench/peers/ort_int8_configs.py ARCH
 """
 import json
 import sys
