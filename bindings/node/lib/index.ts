@@ -7,6 +7,7 @@ import { DeeplabLabel, ETError } from './generated/tables';
 import { modelFromString, type ModelSpec, type ResourceSource } from './models';
 
 export * from './models';
+export * from './runtime';
 // ETError, DeeplabLabel and the model constants (EFFICIENTNET_V2_S, ...,
 // MOBILENET_V2, MEDIAPIPE_SELFIE): generated from the C++ library's tables.
 export * from './generated/tables';

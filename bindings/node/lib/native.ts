@@ -48,6 +48,13 @@ export interface NativeBinding {
     builtin: boolean;
     description: string;
   };
+  /** etvision::setThreadCount() on a pool thread; rejects with its coded error. */
+  setThreadCount(count: number): Promise<void>;
+  /** etvision::threadCount(); throws its coded error (bad ETVISION_NUM_THREADS). */
+  threadCount(): number;
+  version(): string;
+  executorchVersion(): string;
+  vectorIsa(): string;
 }
 
 export const native = require(`${__dirname}/../build/Release/etvision_node.node`) as NativeBinding;

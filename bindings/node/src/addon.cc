@@ -26,7 +26,9 @@
 #include "etvision/classification.h"
 #include "etvision/error.h"
 #include "etvision/models.h"
+#include "etvision/runtime.h"
 #include "etvision/segmentation.h"
+#include "etvision/version.h"
 
 namespace {
 
@@ -607,6 +609,74 @@ Napi::Value ModelFromString(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// setThreadCount() waits for running inferences and model loads, so it runs
+// on a pool thread and settles a promise, like load() and forward().
+class ThreadCountWorker : public Napi::AsyncWorker {
+ public:
+  ThreadCountWorker(Napi::Env env, unsigned count)
+      : Napi::AsyncWorker(env, "etvision.setThreadCount"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        count_(count) {}
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    failure_ = capture([&] { etvision::setThreadCount(count_); });
+  }
+  void OnOK() override {
+    if (failure_) {
+      deferred_.Reject(makeError(Env(), *failure_).Value());
+    } else {
+      deferred_.Resolve(Env().Undefined());
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  unsigned count_;
+  std::optional<Failure> failure_;
+};
+
+Napi::Value SetThreadCount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const bool isCount = info.Length() >= 1 && info[0].IsNumber() &&
+                       info[0].As<Napi::Number>().DoubleValue() >= 0 &&
+                       info[0].As<Napi::Number>().DoubleValue() <= 4294967295.0 &&
+                       info[0].As<Napi::Number>().DoubleValue() ==
+                           static_cast<double>(info[0].As<Napi::Number>().Int64Value());
+  if (!isCount) {
+    // The upper limit is the library's to check (and to name).
+    return rejected(env, {kInvalidUserInput,
+                          "setThreadCount() expects a whole number of threads, or 0 for the "
+                          "default"});
+  }
+  auto* worker =
+      new ThreadCountWorker(env, static_cast<unsigned>(info[0].As<Napi::Number>().Int64Value()));
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value ThreadCount(const Napi::CallbackInfo& info) {
+  unsigned count = 0;
+  if (auto failure = capture([&] { count = etvision::threadCount(); })) {
+    throw makeError(info.Env(), *failure);
+  }
+  return Napi::Number::New(info.Env(), count);
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), etvision::version());
+}
+
+Napi::Value ExecutorchVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), etvision::executorchVersion());
+}
+
+Napi::Value VectorIsa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), etvision::vectorIsa());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeClassifier", NativeClassifier::define(env));
   exports.Set("NativeSegmenter", NativeSegmenter::define(env));
@@ -614,6 +684,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("errorCodes", Napi::Function::New(env, ErrorCodes, "errorCodes"));
   exports.Set("deeplabLabels", Napi::Function::New(env, DeeplabLabels, "deeplabLabels"));
   exports.Set("modelFromString", Napi::Function::New(env, ModelFromString, "modelFromString"));
+  exports.Set("setThreadCount", Napi::Function::New(env, SetThreadCount, "setThreadCount"));
+  exports.Set("threadCount", Napi::Function::New(env, ThreadCount, "threadCount"));
+  exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("executorchVersion",
+              Napi::Function::New(env, ExecutorchVersion, "executorchVersion"));
+  exports.Set("vectorIsa", Napi::Function::New(env, VectorIsa, "vectorIsa"));
   return exports;
 }
 

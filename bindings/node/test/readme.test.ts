@@ -54,7 +54,7 @@ const expected: { [where: string]: RegExp[] } = {
     /^262144 pixels, \d+ of them a person$/m,
     /^true 102 ModuleNotLoaded$/m,
   ],
-  'README.md Node.js block 2': [/^espresso 0\.\d{3}, /m],
+  'README.md Node.js block 2': [/^espresso 0\.\d{3}, /m, /^(AVX|SSE|baseline|not x86).*, 1 inference thread$/m],
   'bindings/node/README.md block 1': [/^0\.\d+$/m],
 };
 
