@@ -34,6 +34,10 @@
 // again (LD_AUDIT is inherited with the environment). The instructions
 // themselves still run: only their detection is hidden.
 //
+// A program that installs its own SIGSEGV handler later (e.g. Python with
+// faulthandler enabled) receives the CPUID faults itself and stops: measure
+// such programs without that handler.
+//
 // When faulting cannot be turned on (no cpuid_fault: e.g. older AMD CPUs,
 // some hypervisors) or the class is unknown, the process stops with exit
 // status 3 and a message, rather than measuring the host's paths under
@@ -109,15 +113,19 @@ void writeError(const char* message) {
 
 void onSegv(int signal, siginfo_t* info, void* context) {
   auto* registers = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
+  // A faulting CPUID arrives as SI_KERNEL; a bad address (possibly the
+  // instruction pointer itself) as SEGV_MAPERR/ACCERR, so only the former
+  // has instruction bytes worth reading.
   const auto* instruction = reinterpret_cast<const unsigned char*>(registers[REG_RIP]);
-  if (instruction[0] != 0x0F || instruction[1] != 0xA2) {
+  if (info->si_code != SI_KERNEL || instruction[0] != 0x0F || instruction[1] != 0xA2) {
     // A real crash: hand it to the default action (core dump and exit status
     // of a SIGSEGV), as if this library were not there.
-    (void)info;
     struct sigaction fallback {};
     fallback.sa_handler = SIG_DFL;
     sigaction(signal, &fallback, nullptr);
-    return;  // the faulting instruction runs again and crashes for real
+    // Sent by kill() or raise(): nothing would send it again.
+    if (info->si_code <= 0) raise(signal);
+    return;  // a fault: the instruction runs again and crashes for real
   }
   const auto leaf = static_cast<unsigned>(registers[REG_RAX]);
   const auto subleaf = static_cast<unsigned>(registers[REG_RCX]);

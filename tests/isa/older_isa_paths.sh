@@ -16,6 +16,17 @@ if grep -qw avx512f /proc/cpuinfo && ! grep -qw cpuid_fault /proc/cpuinfo; then
   exit 77
 fi
 
+# The mask takes only CPUID's faults: a crash, or a SIGSEGV sent with kill,
+# still ends the process with SIGSEGV's status (128 + 11).
+for crash in "kill -SEGV \$\$" "python3 -c 'import ctypes; ctypes.string_at(0)'"; do
+  status=0
+  ETVISION_ISA_MASK=avx2 LD_AUDIT="$mask" bash -c "ulimit -c 0; $crash" 2>/dev/null || status=$?
+  if [[ "$status" != 139 ]]; then
+    echo "FAILED: '$crash' under the mask ended with status $status, not 139 (SIGSEGV)"
+    exit 1
+  fi
+done
+
 for class in avx2 avx512-skx; do
   case "$class" in
     avx2) expected="AVX2" ;;
