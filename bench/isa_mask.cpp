@@ -9,7 +9,7 @@
 //   avx512-skx  AVX-512 F/CD/BW/DQ/VL only (Skylake-SP's set): no VNNI,
 //               VBMI, IFMA, BF16, FP16, AMX, GFNI or VAES.
 // bench/run.sh --isa CLASS sets it for every measured process, and the
-// integration.avx2_paths test runs the reference-parity tests under it.
+// integration.older_isa_paths test runs the parity tests under both classes.
 //
 // Why LD_AUDIT and not LD_PRELOAD: the dynamic linker calls an audit
 // library's la_version() before it loads and relocates the program's
