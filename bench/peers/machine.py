@@ -42,15 +42,15 @@ _LATER_THAN_SKX = ("avx512_vnni", "avx512vbmi", "avx512_vbmi2", "avx512ifma", "a
                    "avx512_vpopcntdq", "avx512_bf16", "avx512_fp16", "avx512_vp2intersect", "avx_vnni", "amx",
                    "gfni", "vaes", "vpclmulqdq")
 _HIDDEN_FLAGS = {"avx2": ("avx512",) + _LATER_THAN_SKX, "avx512-skx": _LATER_THAN_SKX}
-# bench/fma_peak.cpp's kernel and etvision::vectorIsa() in each class.
-_FMA_KERNEL = {"avx2": "avx2_fma", "avx512-skx": "avx512f_fma"}
-_ETVISION_ISA = {"avx2": "AVX2", "avx512-skx": "AVX-512"}
+# What a process shown each class reports: bench/fma_peak.cpp's kernel and
+# etvision::vectorIsa().
+_SEEN = {"avx2": ("avx2_fma", "AVX2"), "avx512-skx": ("avx512f_fma", "AVX-512")}
 
 
 def check_seen_isa(seen: str | None, isa_class: str | None) -> None:
     """Raises unless an etvision process (bench/forward_latency's
     "vector_isa") saw the class it was shown; None: not an etvision row."""
-    if isa_class and seen is not None and seen != _ETVISION_ISA[isa_class]:
+    if isa_class and seen is not None and seen != _SEEN[isa_class][1]:
         raise RuntimeError(f"the process saw {seen}, not {isa_class}: bench/isa_mask.cpp was not in effect")
 
 
@@ -82,7 +82,7 @@ def describe(fma_peak_binary: Path, isa_mask: Path | None = None, isa_class: str
             "logical_cpus": len(os.sched_getaffinity(0)),
             "physical_cores": physical_cores(), "kernel": platform.release(), "fma_peak": peak}
     if isa_mask is not None:
-        if peak["kernel"] != _FMA_KERNEL[isa_class]:
+        if peak["kernel"] != _SEEN[isa_class][0]:
             raise RuntimeError(f"with {isa_mask} showing {isa_class}, bench/fma_peak.cpp ran {peak['kernel']}")
         seen = [f for f in flags if not f.startswith(_HIDDEN_FLAGS[isa_class])]
         info.update(vector_isa=f"{U.vector_isa(seen)} (host: {info['vector_isa']}; the newer features hidden "

@@ -16,6 +16,15 @@ if grep -qw avx512f /proc/cpuinfo && ! grep -qw cpuid_fault /proc/cpuinfo; then
   exit 77
 fi
 
+# A class the mask does not know stops the process (status 3) with a message,
+# rather than showing the host's features under another name.
+status=0
+message="$(ETVISION_ISA_MASK=avx3 LD_AUDIT="$mask" /bin/true 2>&1)" || status=$?
+if [[ "$status" != 3 || "$message" != *"must be avx2 or avx512-skx"* ]]; then
+  echo "FAILED: an unknown ETVISION_ISA_MASK ended with status $status ('$message'), not 3"
+  exit 1
+fi
+
 # The mask takes only CPUID's faults: a crash, or a SIGSEGV sent with kill,
 # still ends the process with SIGSEGV's status (128 + 11).
 for crash in "kill -SEGV \$\$" "python3 -c 'import ctypes; ctypes.string_at(0)'"; do

@@ -639,19 +639,17 @@ class ThreadCountWorker : public Napi::AsyncWorker {
 
 Napi::Value SetThreadCount(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const bool isCount = info.Length() >= 1 && info[0].IsNumber() &&
-                       info[0].As<Napi::Number>().DoubleValue() >= 0 &&
-                       info[0].As<Napi::Number>().DoubleValue() <= 4294967295.0 &&
-                       info[0].As<Napi::Number>().DoubleValue() ==
-                           static_cast<double>(info[0].As<Napi::Number>().Int64Value());
-  if (!isCount) {
+  const double count = info.Length() >= 1 && info[0].IsNumber()
+                           ? info[0].As<Napi::Number>().DoubleValue()
+                           : -1.0;  // NaN and non-numbers fail the range check too
+  if (!(count >= 0 && count <= 4294967295.0 &&
+        count == static_cast<double>(static_cast<std::int64_t>(count)))) {
     // The upper limit is the library's to check (and to name).
     return rejected(env, {kInvalidUserInput,
                           "setThreadCount() expects a whole number of threads, or 0 for the "
                           "default"});
   }
-  auto* worker =
-      new ThreadCountWorker(env, static_cast<unsigned>(info[0].As<Napi::Number>().Int64Value()));
+  auto* worker = new ThreadCountWorker(env, static_cast<unsigned>(count));
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;

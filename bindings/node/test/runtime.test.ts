@@ -2,6 +2,7 @@
 // count it reports is the one set, bad counts reject with the library's
 // coded error, and inference gives the same answer on one thread and two.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -69,4 +70,17 @@ test('setThreadCount() rejects counts outside 0..256 with InvalidUserInput', asy
     });
   }
   assert.ok(threadCount() >= 1); // the pool is untouched
+});
+
+test('threadCount() throws InvalidUserInput when ETVISION_NUM_THREADS is malformed', () => {
+  // A fresh process: the variable is read when the library first needs the pool.
+  const script = `
+    const { threadCount } = require('etvision');
+    try { threadCount(); console.log('no error'); } catch (e) { console.log(e.code, e.codeName, e.message); }`;
+  const out = execFileSync(process.execPath, ['-e', script], {
+    cwd: path.resolve(__dirname, '..'),
+    env: { ...process.env, ETVISION_NUM_THREADS: 'lots' },
+    encoding: 'utf8',
+  });
+  assert.match(out, new RegExp(`^${ETError.InvalidUserInput} InvalidUserInput .*ETVISION_NUM_THREADS`));
 });
